@@ -1,0 +1,468 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CodeboltError,
+  type CreateEnvironmentInput,
+  type EnvironmentState,
+  createEnvironmentSchema,
+  parseData,
+} from '@codebolt/protocol';
+import type { Principal, TokenService } from '../auth/tokens.js';
+import { canSeeTenant } from '../auth/authorization.js';
+import type { RuntimeConnection, RuntimeHub } from '../broker/runtime-hub.js';
+import type { Logger } from '../logger.js';
+import { type ProviderConfigStore, decryptSecretFields, encryptSecretFields } from '../providers/provider-config-store.js';
+import type { ProviderHandle, ProviderProcessManager } from '../providers/provider-process-manager.js';
+import type { ProviderDefinition, ProviderRegistry } from '../providers/provider-registry.js';
+import type { SecretCipher } from '../secrets/cipher.js';
+import type { EnvironmentStore } from '../store/environment-store.js';
+import type { EnvironmentRecord } from '../store/record.js';
+import { SerialQueue } from './serial-queue.js';
+
+export interface EnvironmentServiceOptions {
+  dataDir: string;
+  /** ws URL of /v1/runtime handed to runtimes for connecting back. */
+  runtimeUrl: string;
+  /** Lifetime of a runtime token; runtimes get a fresh one on every connect. Default 24 h. */
+  runtimeTokenTtlSeconds: number;
+  /** How long a started runtime has to connect back before the environment goes to error. */
+  runtimeConnectTimeoutMs: number;
+  /** How long a provider has to answer one request (create, stop, …). */
+  providerRequestTimeoutMs: number;
+}
+
+export interface EnvironmentServiceDeps {
+  store: EnvironmentStore;
+  registry: ProviderRegistry;
+  providerConfig: ProviderConfigStore;
+  cipher: SecretCipher;
+  tokens: TokenService;
+  processes: ProviderProcessManager;
+  hub: RuntimeHub;
+  logger: Logger;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const TRANSITIONAL: EnvironmentState[] = ['creating', 'starting', 'stopping', 'deleting'];
+
+/**
+ * The environment lifecycle: verbs, the state machine, provider calls, runtime supervision and
+ * reattachment on boot. Every verb on one environment runs in that environment's serial queue.
+ * Emits 'changed' (record) after every persisted change and 'deleted' (record) after removal.
+ */
+export class EnvironmentService extends EventEmitter {
+  readonly #queue = new SerialQueue();
+  #shuttingDown = false;
+
+  constructor(
+    private readonly deps: EnvironmentServiceDeps,
+    private readonly options: EnvironmentServiceOptions,
+  ) {
+    super();
+    deps.hub.on('connected', (connection: RuntimeConnection) => void this.#onRuntimeConnected(connection).catch((error) => this.#logFailure('runtime connect', connection.environmentId, error)));
+    deps.hub.on('disconnected', (environmentId: string, generation: number, reason: string) => this.#onRuntimeDisconnected(environmentId, generation, reason));
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  list(principal: Principal): EnvironmentRecord[] {
+    return this.deps.store.list().filter((record) => canSeeTenant(principal, record.tenant));
+  }
+
+  /** By id, then by name within the caller's tenant. Another tenant's environment is a 404 too. */
+  get(principal: Principal, idOrName: string): EnvironmentRecord {
+    const record = this.deps.store.get(idOrName) ?? this.deps.store.findByName(principal.tenant, idOrName);
+    if (!record || !canSeeTenant(principal, record.tenant)) {
+      throw new CodeboltError('environment-not-found', `no environment "${idOrName}"; list them with \`codebolt env list\``);
+    }
+    return record;
+  }
+
+  /** May a runtime holding a token for (environment, generation) connect now? */
+  runtimeMayConnect(environmentId: string, generation: number): boolean {
+    const record = this.deps.store.get(environmentId);
+    return !!record && record.desiredState === 'running' && record.runtime.generation === generation && record.state !== 'stopping' && record.state !== 'deleting';
+  }
+
+  // ---- verbs ---------------------------------------------------------------------------------
+
+  async create(principal: Principal, body: unknown, idempotencyKey?: string): Promise<{ record: EnvironmentRecord; replayed: boolean }> {
+    const input = parseData(createEnvironmentSchema, body, 'body');
+    const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
+    if (idempotencyKey !== undefined) {
+      const entry = this.deps.store.idempotencyEntry(principal.tenant, idempotencyKey);
+      if (entry) {
+        if (entry.requestHash !== requestHash) {
+          throw new CodeboltError('conflict', 'this Idempotency-Key was already used with different parameters; use a new key for a new environment');
+        }
+        const existing = this.deps.store.get(entry.environmentId);
+        if (existing) return { record: existing, replayed: true };
+      }
+    }
+    const definition = this.deps.registry.get(input.provider);
+    if (this.deps.store.findByName(principal.tenant, input.name)) {
+      throw new CodeboltError('conflict', `an environment named "${input.name}" already exists; pick another name or delete it first`);
+    }
+    this.#mergedConfig(definition, input.config);
+    const id = `env_${randomBytes(10).toString('hex')}`;
+    const now = new Date().toISOString();
+    const record: EnvironmentRecord = {
+      id,
+      name: input.name,
+      tenant: principal.tenant,
+      owner: principal.subject,
+      provider: { name: definition.name, version: definition.version },
+      config: encryptSecretFields(input.config, definition.secretFields, this.deps.cipher, `env:${id}`),
+      state: 'creating',
+      desiredState: 'running',
+      resourceId: null,
+      creationToken: randomBytes(16).toString('hex'),
+      runtime: { connected: false, version: null, generation: 0, pid: null },
+      lease: { idleTimeoutMs: null, maxLifetimeMs: null, expiresAt: null },
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const stored = await this.deps.store.insert(record, idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash });
+    this.emit('changed', stored);
+    this.#enqueue(id, 'create', () => this.#runStart(id));
+    return { record: stored, replayed: false };
+  }
+
+  async start(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
+    const record = this.get(principal, idOrName);
+    this.#refuseWhileDeleting(record, 'start');
+    if (record.desiredState === 'running' && record.state !== 'error' && record.state !== 'stopped') return record;
+    const updated = await this.#update(record.id, (r) => {
+      r.desiredState = 'running';
+      r.state = 'starting';
+    });
+    this.#enqueue(record.id, 'start', () => this.#runStart(record.id));
+    return updated;
+  }
+
+  async stop(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
+    const record = this.get(principal, idOrName);
+    this.#refuseWhileDeleting(record, 'stop');
+    if (record.desiredState === 'stopped' && record.state === 'stopped') return record;
+    const updated = await this.#update(record.id, (r) => {
+      r.desiredState = 'stopped';
+      r.state = 'stopping';
+    });
+    this.#enqueue(record.id, 'stop', () => this.#runStop(record.id));
+    return updated;
+  }
+
+  async restart(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
+    const record = this.get(principal, idOrName);
+    this.#refuseWhileDeleting(record, 'restart');
+    const updated = await this.#update(record.id, (r) => {
+      r.desiredState = 'running';
+      r.state = 'stopping';
+    });
+    this.#enqueue(record.id, 'restart', async () => {
+      await this.#runStop(record.id, { keepDesired: true });
+      await this.#update(record.id, (r) => {
+        if (r.desiredState === 'running') r.state = 'starting';
+      });
+      await this.#runStart(record.id);
+    });
+    return updated;
+  }
+
+  async delete(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
+    const record = this.get(principal, idOrName);
+    const updated = await this.#update(record.id, (r) => {
+      r.desiredState = 'deleted';
+      r.state = 'deleting';
+    });
+    this.#enqueue(record.id, 'delete', () => this.#runDelete(record.id));
+    return updated;
+  }
+
+  // ---- boot and shutdown ---------------------------------------------------------------------
+
+  /**
+   * Reconciles every record with its provider after a relay start: reattach running resources
+   * (same resourceId, same runtime), finish interrupted verbs, never recreate on a transient error.
+   */
+  async reconcileOnBoot(): Promise<void> {
+    for (const record of this.deps.store.list()) {
+      await this.#update(record.id, (r) => {
+        r.runtime.connected = false;
+      });
+      if (record.desiredState === 'deleted') this.#enqueue(record.id, 'delete', () => this.#runDelete(record.id));
+      else if (record.desiredState === 'stopped' && record.state !== 'stopped') this.#enqueue(record.id, 'stop', () => this.#runStop(record.id));
+      else if (record.desiredState === 'running' && record.state !== 'error') this.#enqueue(record.id, 'reattach', () => this.#runReattach(record.id));
+    }
+  }
+
+  /** Stops taking new work and waits (bounded) for in-flight verbs. */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#shuttingDown = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#queue.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Waits until no verb is queued or running (tests and shutdown). */
+  idle(): Promise<void> {
+    return this.#queue.idle();
+  }
+
+  // ---- the work ------------------------------------------------------------------------------
+
+  async #runStart(id: string): Promise<void> {
+    let record = this.deps.store.get(id);
+    if (!record || record.desiredState !== 'running') return;
+    const definition = this.deps.registry.get(record.provider.name);
+    const generation = record.runtime.generation + 1;
+    record = await this.#update(id, (r) => {
+      r.state = r.resourceId ? 'starting' : 'creating';
+      r.runtime = { connected: false, version: null, generation, pid: null };
+      r.lastError = null;
+    });
+    this.deps.hub.disconnect(id, 'superseded by a new start');
+    try {
+      const provider = await this.#provider(record, definition);
+      const token = await this.deps.tokens.mintRuntimeToken({ environmentId: id, generation }, this.options.runtimeTokenTtlSeconds);
+      const result = await provider.session.request(
+        'providerStart',
+        {
+          environment: { id, name: record.name, tenant: record.tenant },
+          ...(record.resourceId ? { resourceId: record.resourceId } : {}),
+          creationToken: record.creationToken,
+          config: this.#providerConfig(record, definition),
+          runtime: { url: this.options.runtimeUrl, token },
+        },
+        { timeoutMs: this.options.providerRequestTimeoutMs },
+      );
+      await this.#update(id, (r) => {
+        r.resourceId = result.resourceId;
+        r.state = 'starting';
+      });
+      await this.deps.hub.waitFor(id, generation, this.options.runtimeConnectTimeoutMs);
+      await this.#update(id, (r) => {
+        if (r.desiredState === 'running' && r.runtime.generation === generation) r.state = 'running';
+      });
+    } catch (error) {
+      await this.#fail(id, error);
+    }
+  }
+
+  async #runReattach(id: string): Promise<void> {
+    const record = this.deps.store.get(id);
+    if (!record || record.desiredState !== 'running') return;
+    if (!record.resourceId) return this.#runStart(id); // crashed mid-create: the provider finds the resource by its creation token
+    const definition = this.deps.registry.get(record.provider.name);
+    let status: 'running' | 'stopped' | 'gone';
+    try {
+      const provider = await this.#provider(record, definition);
+      ({ status } = await provider.session.request(
+        'providerAttach',
+        { environment: { id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, config: this.#providerConfig(record, definition) },
+        { timeoutMs: this.options.providerRequestTimeoutMs },
+      ));
+    } catch (error) {
+      // Transient: keep the record as it is (never recreate); a later reconcile retries.
+      const failure = CodeboltError.from(error);
+      this.deps.logger.warn('reattach failed; will retry', { environmentId: id, code: failure.code, message: failure.message });
+      await this.#update(id, (r) => {
+        r.lastError = { ...failure.toBody(), at: new Date().toISOString() };
+      });
+      return;
+    }
+    if (status === 'gone') {
+      return this.#fail(id, new CodeboltError('resource-gone', `resource ${record.resourceId} no longer exists; delete the environment or create a new one`));
+    }
+    if (status === 'stopped') {
+      this.deps.logger.info('resource found stopped on boot; starting it', { environmentId: id });
+      return this.#runStart(id);
+    }
+    await this.#update(id, (r) => {
+      r.state = 'running';
+      r.lastError = null;
+    });
+    try {
+      await this.deps.hub.waitFor(id, record.runtime.generation, this.options.runtimeConnectTimeoutMs);
+    } catch {
+      await this.#checkRuntime(id, 'the runtime did not reconnect after the relay restarted');
+    }
+  }
+
+  async #runStop(id: string, options: { keepDesired?: boolean } = {}): Promise<void> {
+    const record = this.deps.store.get(id);
+    if (!record) return;
+    if (!options.keepDesired && record.desiredState !== 'stopped') return;
+    await this.#update(id, (r) => {
+      r.state = 'stopping';
+      r.runtime.generation += 1; // old runtime tokens die now
+      r.runtime.connected = false;
+    });
+    this.deps.hub.disconnect(id, 'environment stopped');
+    try {
+      if (record.resourceId) {
+        const definition = this.deps.registry.get(record.provider.name);
+        const provider = await this.#provider(record, definition);
+        await provider.session.request(
+          'providerStop',
+          { environment: { id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, mode: 'stop', config: this.#providerConfig(record, definition) },
+          { timeoutMs: this.options.providerRequestTimeoutMs },
+        );
+      }
+      await this.#update(id, (r) => {
+        r.state = 'stopped';
+        r.runtime = { connected: false, version: null, generation: r.runtime.generation, pid: null };
+        r.lastError = null;
+      });
+      await this.deps.processes.release(id);
+    } catch (error) {
+      await this.#fail(id, error);
+      if (options.keepDesired) throw error;
+    }
+  }
+
+  async #runDelete(id: string): Promise<void> {
+    const record = this.deps.store.get(id);
+    if (!record) return;
+    await this.#update(id, (r) => {
+      r.state = 'deleting';
+      r.runtime.generation += 1;
+      r.runtime.connected = false;
+    });
+    this.deps.hub.disconnect(id, 'environment deleted');
+    try {
+      if (record.resourceId) {
+        const definition = this.deps.registry.get(record.provider.name);
+        const provider = await this.#provider(record, definition);
+        await provider.session.request(
+          'providerStop',
+          { environment: { id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, mode: 'destroy', config: this.#providerConfig(record, definition) },
+          { timeoutMs: this.options.providerRequestTimeoutMs },
+        );
+      }
+      await this.deps.processes.release(id);
+      await this.deps.store.remove(id);
+      await rm(join(this.options.dataDir, 'logs', id), { recursive: true, force: true });
+      this.emit('deleted', record);
+    } catch (error) {
+      await this.#fail(id, error);
+    }
+  }
+
+  /** Asks the provider whether the resource still runs; if not, the environment goes to error. */
+  async #checkRuntime(id: string, reason: string): Promise<void> {
+    const record = this.deps.store.get(id);
+    if (!record || record.desiredState !== 'running' || record.state !== 'running' || !record.resourceId) return;
+    if (this.deps.hub.connection(id)) return;
+    const definition = this.deps.registry.get(record.provider.name);
+    let status: string;
+    let detail: string | undefined;
+    try {
+      const provider = await this.#provider(record, definition);
+      ({ status, detail } = await provider.session.request(
+        'providerAttach',
+        { environment: { id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, config: this.#providerConfig(record, definition) },
+        { timeoutMs: this.options.providerRequestTimeoutMs },
+      ));
+    } catch (error) {
+      this.#logFailure('runtime check', id, error);
+      return;
+    }
+    if (status === 'running') return;
+    const code = status === 'gone' ? 'resource-gone' : 'runtime-exited';
+    await this.#fail(
+      id,
+      new CodeboltError(code, `${reason}: the resource is ${status}${detail ? ` (${detail})` : ''}; start it again with \`codebolt env start ${id}\``),
+    );
+  }
+
+  // ---- runtime events ------------------------------------------------------------------------
+
+  async #onRuntimeConnected(connection: RuntimeConnection): Promise<void> {
+    const record = this.deps.store.get(connection.environmentId);
+    if (!record || record.runtime.generation !== connection.generation) return;
+    await this.#update(record.id, (r) => {
+      r.runtime.connected = true;
+      r.runtime.version = connection.version;
+      r.runtime.pid = connection.pid;
+    });
+    this.emit('runtime-connected', record.id, connection);
+    const token = await this.deps.tokens.mintRuntimeToken({ environmentId: record.id, generation: connection.generation }, this.options.runtimeTokenTtlSeconds);
+    if (connection.socket.readyState === connection.socket.OPEN) {
+      connection.socket.send(JSON.stringify({ v: 1, type: 'runtime-token', data: { token } }));
+    }
+  }
+
+  #onRuntimeDisconnected(environmentId: string, generation: number, reason: string): void {
+    const record = this.deps.store.get(environmentId);
+    if (!record || record.runtime.generation !== generation) return;
+    this.emit('runtime-disconnected', environmentId, reason);
+    void this.#update(environmentId, (r) => {
+      if (r.runtime.generation === generation) r.runtime.connected = false;
+    }).catch(() => {});
+    if (this.#shuttingDown || record.desiredState !== 'running' || record.state !== 'running') return;
+    this.#enqueue(environmentId, 'runtime check', () => this.#checkRuntime(environmentId, 'the runtime disconnected'));
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  #enqueue(id: string, what: string, task: () => Promise<void>): void {
+    void this.#queue.run(id, task).catch((error) => this.#logFailure(what, id, error));
+  }
+
+  async #provider(record: EnvironmentRecord, definition: ProviderDefinition): Promise<ProviderHandle> {
+    return this.deps.processes.acquire(record.id, definition);
+  }
+
+  #mergedConfig(definition: ProviderDefinition, environmentConfig: Record<string, unknown>): Record<string, unknown> {
+    const merged = { ...definition.defaults, ...this.deps.providerConfig.decrypted(definition.name), ...environmentConfig };
+    definition.validate(merged, 'config');
+    return merged;
+  }
+
+  #providerConfig(record: EnvironmentRecord, definition: ProviderDefinition): Record<string, unknown> {
+    return this.#mergedConfig(definition, decryptSecretFields(record.config, this.deps.cipher, `env:${record.id}`));
+  }
+
+  #refuseWhileDeleting(record: EnvironmentRecord, verb: string): void {
+    if (record.desiredState === 'deleted') throw new CodeboltError('invalid-state', `environment ${record.id} is being deleted; it cannot ${verb}`);
+  }
+
+  async #update(id: string, change: (record: EnvironmentRecord) => void): Promise<EnvironmentRecord> {
+    const record = await this.deps.store.update(id, change);
+    this.emit('changed', record);
+    return record;
+  }
+
+  async #fail(id: string, error: unknown): Promise<void> {
+    const failure = CodeboltError.from(error, 'internal error while acting on the environment; see the relay log');
+    if (failure.code === 'internal') this.deps.logger.error('environment operation failed', { environmentId: id, error: failure.cause ?? failure });
+    else this.deps.logger.warn('environment operation failed', { environmentId: id, code: failure.code, message: failure.message });
+    if (!this.deps.store.get(id)) return;
+    await this.#update(id, (r) => {
+      r.state = 'error';
+      r.lastError = { ...failure.toBody(), at: new Date().toISOString() };
+    }).catch(() => {});
+  }
+
+  #logFailure(what: string, id: string, error: unknown): void {
+    const failure = CodeboltError.from(error);
+    this.deps.logger.error(`${what} failed`, { environmentId: id, code: failure.code, message: failure.message, cause: failure.cause });
+  }
+}
+
+export { TRANSITIONAL as TRANSITIONAL_STATES };
+export type { CreateEnvironmentInput };

@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { CodeboltError, describeZodError } from '@codebolt/protocol';
+
+/**
+ * Relay options. Every limit has a finite default; units are in the names.
+ */
+export const relayOptionsSchema = z.object({
+  /** Address to bind. Default 127.0.0.1. A non-loopback address needs `allowRemote` (auth is always on). */
+  host: z.string().default('127.0.0.1'),
+  /** Port; 0 picks a free one. Default 7420. */
+  port: z.number().int().min(0).max(65535).default(7420),
+  /** Data dir. Default `CODEBOLT_HOME` or ./.codebolt. */
+  dataDir: z.string().optional(),
+  /** Absolute directories of installed provider packages (package.json with "codebolt.provider"). */
+  providerPackages: z.array(z.string()).default([]),
+  /** URL runtimes use to reach this relay (ws://… or wss://…). Default: derived from host and port. */
+  publicUrl: z.string().url().optional(),
+  /** Explicitly allow binding a non-loopback host. */
+  allowRemote: z.boolean().default(false),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Max WebSocket frame per endpoint, bytes. */
+  maxAppFrameBytes: z.number().int().positive().default(48 * 1024 * 1024),
+  maxRuntimeFrameBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  maxProviderFrameBytes: z.number().int().positive().default(1024 * 1024),
+  providerRegisterTimeoutMs: z.number().int().positive().default(15_000),
+  providerRequestTimeoutMs: z.number().int().positive().default(120_000),
+  providerStopTimeoutMs: z.number().int().positive().default(5_000),
+  runtimeConnectTimeoutMs: z.number().int().positive().default(60_000),
+  runtimeTokenTtlSeconds: z.number().int().positive().default(24 * 3600),
+  adminTokenTtlSeconds: z.number().int().positive().default(365 * 24 * 3600),
+  runtimeQueueMaxFrames: z.number().int().positive().default(1_000),
+  runtimeQueueMaxBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  /** How long a graceful shutdown waits for in-flight verbs. */
+  shutdownTimeoutMs: z.number().int().positive().default(10_000),
+  /** Delay the relay suggests to peers in its `reconnect` notice. */
+  reconnectAfterMs: z.number().int().nonnegative().default(500),
+});
+
+export type RelayOptions = z.input<typeof relayOptionsSchema>;
+export type ResolvedRelayOptions = z.output<typeof relayOptionsSchema> & { dataDir: string };
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+
+export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions {
+  const parsed = relayOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new CodeboltError('invalid-config', `invalid relay option ${describeZodError(parsed.error)}`);
+  const value = parsed.data;
+  if (!LOOPBACK.test(value.host) && !value.allowRemote) {
+    throw new CodeboltError(
+      'invalid-config',
+      `refusing to bind ${value.host}: a non-loopback address exposes the relay to the network. Put it behind TLS and pass --allow-remote (tokens are always required), or bind 127.0.0.1`,
+    );
+  }
+  return { ...value, dataDir: resolve(value.dataDir ?? process.env.CODEBOLT_HOME ?? '.codebolt') };
+}
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.test(host);
+}

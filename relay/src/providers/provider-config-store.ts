@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { CodeboltError } from '@codebolt/protocol';
+import { writeFileAtomic } from '../data-dir/atomic-file.js';
+import type { SecretCipher } from '../secrets/cipher.js';
+import { isEncryptedValue } from '../secrets/cipher.js';
+import type { ProviderDefinition } from './provider-registry.js';
+
+interface ProviderConfigFile {
+  schemaVersion: 1;
+  providers: Record<string, { config: Record<string, unknown>; updatedAt: string }>;
+}
+
+/** Encrypts the secret fields of a config; `context` binds each ciphertext to its owner and field. */
+export function encryptSecretFields(config: Record<string, unknown>, secretFields: string[], cipher: SecretCipher, context: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    out[key] = secretFields.includes(key) && !isEncryptedValue(value) ? cipher.encrypt(value, `${context}:${key}`) : value;
+  }
+  return out;
+}
+
+export function decryptSecretFields(config: Record<string, unknown>, cipher: SecretCipher, context: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) out[key] = isEncryptedValue(value) ? cipher.decrypt(value, `${context}:${key}`) : value;
+  return out;
+}
+
+/**
+ * Relay-level provider config (operator defaults and shared credentials), in providers.json,
+ * secret fields encrypted with the master key.
+ */
+export class ProviderConfigStore {
+  #data: ProviderConfigFile = { schemaVersion: 1, providers: {} };
+
+  constructor(
+    private readonly path: string,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  async load(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      const value = JSON.parse(text) as ProviderConfigFile;
+      if (typeof value.providers !== 'object' || value.providers === null) throw new Error('no "providers" object');
+      this.#data = value;
+    } catch (error) {
+      throw new CodeboltError('data-corrupt', `${this.path} is not a valid provider config file; it was left untouched. Fix or remove it`, { cause: error });
+    }
+  }
+
+  /** The stored config, secrets still encrypted. */
+  stored(name: string): Record<string, unknown> {
+    return { ...(this.#data.providers[name]?.config ?? {}) };
+  }
+
+  /** The stored config, decrypted: only for handing to that provider's process. */
+  decrypted(name: string): Record<string, unknown> {
+    return decryptSecretFields(this.stored(name), this.cipher, `provider:${name}`);
+  }
+
+  /** Replaces the relay-level config of a provider (validated against its schema, no required fields). */
+  async set(definition: ProviderDefinition, config: Record<string, unknown>): Promise<void> {
+    definition.validatePartial({ ...definition.defaults, ...config }, 'config');
+    this.#data.providers[definition.name] = {
+      config: encryptSecretFields(config, definition.secretFields, this.cipher, `provider:${definition.name}`),
+      updatedAt: new Date().toISOString(),
+    };
+    await writeFileAtomic(this.path, `${JSON.stringify(this.#data, null, 2)}\n`);
+  }
+}

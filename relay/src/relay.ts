@@ -1,0 +1,211 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdir, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CodeboltError, envelope } from '@codebolt/protocol';
+import { authorize } from './auth/authorization.js';
+import { bearerToken } from './auth/credentials.js';
+import { loadRelayCredentials } from './auth/relay-credentials.js';
+import { AppBroker } from './broker/app-broker.js';
+import { RuntimeHub } from './broker/runtime-hub.js';
+import { writeFileAtomic } from './data-dir/atomic-file.js';
+import { acquireLock } from './data-dir/lock.js';
+import { EnvironmentService } from './environments/environment-service.js';
+import { openApiDocument } from './http/openapi.js';
+import { sendError, sendJson } from './http/respond.js';
+import { matchRoute } from './http/router.js';
+import { apiRoutes } from './http/routes.js';
+import { createLogger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { type RelayOptions, isLoopback, resolveRelayOptions } from './options.js';
+import { ProviderConfigStore } from './providers/provider-config-store.js';
+import { ProviderProcessManager } from './providers/provider-process-manager.js';
+import { ProviderRegistry } from './providers/provider-registry.js';
+import { SecretCipher } from './secrets/cipher.js';
+import { EnvironmentStore } from './store/environment-store.js';
+import { toPublicEnvironment } from './store/record.js';
+import { createUpgradeHandler } from './upgrade.js';
+import { RELAY_VERSION } from './version.js';
+
+/** A running relay. */
+export interface Relay {
+  /** http://host:port of the API. */
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Where the local admin token is stored (0600). */
+  adminTokenPath: string;
+  /** True when this start created the data dir's secrets. */
+  firstBoot: boolean;
+  /** The installed providers' names. */
+  providers: string[];
+  /** Graceful shutdown: tells peers to reconnect, finishes in-flight verbs (bounded), releases the data dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a relay: takes the data dir's lock, loads the records, reattaches running environments,
+ * and serves the HTTP API and the three WebSocket endpoints on one port.
+ * Throws CodeboltError: `data-dir-locked`, `data-corrupt`, `invalid-config`.
+ */
+export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
+  const options = resolveRelayOptions(input);
+  const { dataDir } = options;
+  const logger = createLogger(options.logLevel);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const lock = await acquireLock(join(dataDir, 'relay.lock'));
+  try {
+    return await boot();
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+
+  async function boot(): Promise<Relay> {
+    const store = new EnvironmentStore(join(dataDir, 'environments.json'));
+    await store.load();
+    const credentials = await loadRelayCredentials(dataDir, options.adminTokenTtlSeconds);
+    const cipher = new SecretCipher(credentials.masterKey);
+    const registry = await ProviderRegistry.load(options.providerPackages);
+    const providerConfig = new ProviderConfigStore(join(dataDir, 'providers.json'), cipher);
+    await providerConfig.load();
+
+    const urls = { runtime: '', provider: '' };
+    const hub = new RuntimeHub({ queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes }, logger);
+    const broker = new AppBroker(hub, logger);
+    const processes = new ProviderProcessManager({
+      dataDir,
+      get providerUrl() {
+        return urls.provider;
+      },
+      registerTimeoutMs: options.providerRegisterTimeoutMs,
+      stopTimeoutMs: options.providerStopTimeoutMs,
+      logger,
+    });
+    const environments = new EnvironmentService(
+      { store, registry, providerConfig, cipher, tokens: credentials.tokens, processes, hub, logger },
+      {
+        dataDir,
+        get runtimeUrl() {
+          return urls.runtime;
+        },
+        runtimeTokenTtlSeconds: options.runtimeTokenTtlSeconds,
+        runtimeConnectTimeoutMs: options.runtimeConnectTimeoutMs,
+        providerRequestTimeoutMs: options.providerRequestTimeoutMs,
+      },
+    );
+    const metrics = new Metrics({
+      environmentsByState: () => {
+        const counts: Record<string, number> = {};
+        for (const record of store.list()) counts[record.state] = (counts[record.state] ?? 0) + 1;
+        return counts;
+      },
+      appConnections: () => broker.size,
+      runtimeConnections: () => hub.size,
+      providerProcesses: () => processes.count,
+    });
+
+    environments.on('changed', (record) => broker.publish(record.id, envelope('env-state', { env: record.id, data: { environment: toPublicEnvironment(record) } })));
+    environments.on('deleted', (record) => broker.close(record.id, 4004, 'environment deleted'));
+    environments.on('runtime-connected', (id, connection) =>
+      broker.publish(id, envelope('runtime-connected', { env: id, data: { version: connection.version, generation: connection.generation } })),
+    );
+    environments.on('runtime-disconnected', (id, reason) => broker.publish(id, envelope('runtime-disconnected', { env: id, data: { reason } })));
+
+    let shuttingDown = false;
+    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir });
+
+    async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+      const method = request.method ?? 'GET';
+      try {
+        const url = new URL(request.url ?? '/', 'http://relay');
+        if (method === 'GET' && url.pathname === '/health') return sendJson(response, 200, { status: shuttingDown ? 'shutting-down' : 'ok', version: RELAY_VERSION });
+        if (shuttingDown) throw new CodeboltError('shutting-down', 'the relay is shutting down; retry shortly');
+        const principal = await credentials.tokens.verifyAccessToken(bearerToken(request, url));
+        const match = matchRoute(routes, method, url.pathname);
+        if (match === 'not-found') throw new CodeboltError('not-found', `no route ${method} ${url.pathname}; see /openapi.json`);
+        if (match === 'method-not-allowed') throw new CodeboltError('not-found', `${url.pathname} does not accept ${method}; see /openapi.json`);
+        authorize(principal, `${method} ${match.route.path}`);
+        await match.route.handler({ request, response, url, params: match.params, principal });
+      } catch (error) {
+        const failure = CodeboltError.from(error);
+        if (failure.code === 'internal') logger.error('request failed', { method, path: request.url?.split('?')[0], error: failure.cause });
+        sendError(response, failure);
+      } finally {
+        metrics.httpRequests.inc({ method, status: String(response.statusCode) });
+      }
+    }
+
+    const server = createServer({ requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 }, (request, response) => {
+      void onRequest(request, response);
+    });
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    server.on(
+      'upgrade',
+      createUpgradeHandler({
+        tokens: credentials.tokens,
+        environments,
+        hub,
+        broker,
+        processes,
+        metrics,
+        logger,
+        limits: options,
+        isShuttingDown: () => shuttingDown,
+      }),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new CodeboltError('invalid-config', `port ${options.port} on ${options.host} is already in use; pass --port 0 for any free port, or stop what holds it`, { cause: error });
+      throw error;
+    });
+    const port = (server.address() as AddressInfo).port;
+    const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+    const url = `http://${host}:${port}`;
+    const localHost = isLoopback(options.host) ? host : '127.0.0.1';
+    const wsBase = options.publicUrl ? options.publicUrl.replace(/\/$/, '') : `ws://${localHost}:${port}`;
+    urls.runtime = `${wsBase}/v1/runtime`;
+    urls.provider = `ws://${localHost}:${port}/v1/provider`;
+    await writeFileAtomic(join(dataDir, 'relay.json'), `${JSON.stringify({ url, pid: process.pid, version: RELAY_VERSION })}\n`, 0o600);
+    logger.info('relay listening', { url, dataDir, providers: registry.list().map((definition) => definition.name) });
+    await environments.reconcileOnBoot();
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        shuttingDown = true;
+        const notice = envelope('reconnect', { data: { retryAfterMs: options.reconnectAfterMs } });
+        broker.broadcast(notice);
+        hub.broadcast(notice);
+        await environments.shutdown(options.shutdownTimeoutMs);
+        broker.close(undefined, 1001, 'relay shutting down');
+        hub.closeAll(1001, 'relay shutting down');
+        await processes.releaseAll();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await rm(join(dataDir, 'relay.json'), { force: true });
+        await lock.release();
+        logger.info('relay stopped');
+      })());
+
+    return {
+      url,
+      port,
+      dataDir,
+      adminTokenPath: credentials.adminTokenPath,
+      firstBoot: credentials.firstBoot,
+      providers: registry.list().map((definition) => definition.name),
+      close,
+    };
+  }
+}

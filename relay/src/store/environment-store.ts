@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import { Low } from 'lowdb';
+import type { Adapter } from 'lowdb';
+import { CodeboltError } from '@codebolt/protocol';
+import { writeFileAtomic } from '../data-dir/atomic-file.js';
+import type { EnvironmentRecord } from './record.js';
+
+export const STORE_SCHEMA_VERSION = 1;
+
+interface IdempotencyEntry {
+  environmentId: string;
+  requestHash: string;
+  tenant: string;
+  createdAt: string;
+}
+
+export interface StoreData {
+  schemaVersion: number;
+  environments: EnvironmentRecord[];
+  idempotency: Record<string, IdempotencyEntry>;
+}
+
+/** Migrations from version N to N+1, applied in order on load. */
+const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {};
+
+/** lowdb adapter: strict JSON read (a corrupt file is an error, never overwritten) and atomic write. */
+class AtomicJsonAdapter implements Adapter<StoreData> {
+  constructor(private readonly path: string) {}
+
+  async read(): Promise<StoreData | null> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      throw new CodeboltError('data-corrupt', `${this.path} is not valid JSON; it was left untouched. Restore it from a backup or move it away to start empty`, { cause: error });
+    }
+    return migrate(value, this.path);
+  }
+
+  async write(data: StoreData): Promise<void> {
+    await writeFileAtomic(this.path, `${JSON.stringify(data, null, 2)}\n`);
+  }
+}
+
+function migrate(value: Record<string, unknown>, path: string): StoreData {
+  if (typeof value !== 'object' || value === null || !Array.isArray(value.environments)) {
+    throw new CodeboltError('data-corrupt', `${path} does not look like an environment store (no "environments" array); it was left untouched`);
+  }
+  let version = typeof value.schemaVersion === 'number' ? value.schemaVersion : 0;
+  if (version > STORE_SCHEMA_VERSION) {
+    throw new CodeboltError('data-corrupt', `${path} has schemaVersion ${version}, newer than this relay understands (${STORE_SCHEMA_VERSION}); upgrade the relay`);
+  }
+  let data = value;
+  while (version < STORE_SCHEMA_VERSION) {
+    const step = MIGRATIONS[version];
+    data = step ? step(data) : { ...data, schemaVersion: version + 1 };
+    version += 1;
+  }
+  return { schemaVersion: STORE_SCHEMA_VERSION, environments: data.environments as EnvironmentRecord[], idempotency: (data.idempotency as StoreData['idempotency']) ?? {} };
+}
+
+/**
+ * The environment records, persisted in environments.json. All writes are serialised; each write
+ * is an atomic replace of the whole file. Reads are from memory.
+ */
+export class EnvironmentStore {
+  readonly #db: Low<StoreData>;
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(path: string) {
+    this.#db = new Low<StoreData>(new AtomicJsonAdapter(path), { schemaVersion: STORE_SCHEMA_VERSION, environments: [], idempotency: {} });
+  }
+
+  async load(): Promise<void> {
+    await this.#db.read();
+  }
+
+  list(): EnvironmentRecord[] {
+    return this.#db.data.environments.map((record) => structuredClone(record));
+  }
+
+  get(id: string): EnvironmentRecord | undefined {
+    const record = this.#db.data.environments.find((candidate) => candidate.id === id);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  findByName(tenant: string, name: string): EnvironmentRecord | undefined {
+    const record = this.#db.data.environments.find((candidate) => candidate.tenant === tenant && candidate.name === name);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  idempotencyEntry(tenant: string, key: string): IdempotencyEntry | undefined {
+    const entry = this.#db.data.idempotency[`${tenant}\u0000${key}`];
+    return entry ? { ...entry } : undefined;
+  }
+
+  async insert(record: EnvironmentRecord, idempotency?: { key: string; requestHash: string }): Promise<EnvironmentRecord> {
+    return this.#write(() => {
+      this.#db.data.environments.push(structuredClone(record));
+      if (idempotency) {
+        this.#db.data.idempotency[`${record.tenant}\u0000${idempotency.key}`] = {
+          environmentId: record.id,
+          requestHash: idempotency.requestHash,
+          tenant: record.tenant,
+          createdAt: record.createdAt,
+        };
+      }
+      return structuredClone(record);
+    });
+  }
+
+  /** Applies `change` to the record and persists it; throws environment-not-found if it is gone. */
+  async update(id: string, change: (record: EnvironmentRecord) => void): Promise<EnvironmentRecord> {
+    return this.#write(() => {
+      const record = this.#db.data.environments.find((candidate) => candidate.id === id);
+      if (!record) throw new CodeboltError('environment-not-found', `no environment with id ${id}; list them with \`codebolt env list\``);
+      change(record);
+      record.updatedAt = new Date().toISOString();
+      return structuredClone(record);
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.#write(() => {
+      this.#db.data.environments = this.#db.data.environments.filter((record) => record.id !== id);
+      for (const [key, entry] of Object.entries(this.#db.data.idempotency)) {
+        if (entry.environmentId === id) delete this.#db.data.idempotency[key];
+      }
+    });
+  }
+
+  async #write<T>(mutate: () => T): Promise<T> {
+    const run = this.#writes.then(async () => {
+      const snapshot = structuredClone(this.#db.data);
+      let result: T;
+      try {
+        result = mutate();
+        await this.#db.write();
+      } catch (error) {
+        this.#db.data = snapshot;
+        throw error;
+      }
+      return result;
+    });
+    this.#writes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+}

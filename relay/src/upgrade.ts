@@ -1,0 +1,113 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CodeboltError, type Envelope, SUBPROTOCOL, envelope } from '@codebolt/protocol';
+import { authorize } from './auth/authorization.js';
+import { bearerToken } from './auth/credentials.js';
+import type { TokenService } from './auth/tokens.js';
+import type { AppBroker } from './broker/app-broker.js';
+import type { RuntimeHub } from './broker/runtime-hub.js';
+import type { EnvironmentService } from './environments/environment-service.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { ProviderProcessManager } from './providers/provider-process-manager.js';
+import { toPublicEnvironment } from './store/record.js';
+
+export interface UpgradeDeps {
+  tokens: TokenService;
+  environments: EnvironmentService;
+  hub: RuntimeHub;
+  broker: AppBroker;
+  processes: ProviderProcessManager;
+  metrics: Metrics;
+  logger: Logger;
+  limits: { maxAppFrameBytes: number; maxRuntimeFrameBytes: number; maxProviderFrameBytes: number };
+  isShuttingDown(): boolean;
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+
+function chooseProtocol(protocols: Set<string>): string | false {
+  return protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false;
+}
+
+/** Refuses an upgrade with a plain HTTP answer carrying the usual error body. */
+function refuse(socket: Duplex, error: CodeboltError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: error.toBody() });
+  const status = error.status;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Authenticates WebSocket upgrades before accepting them (a bad credential gets an HTTP 401 and
+ * never a socket), then hands the socket to the endpoint's owner.
+ */
+export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  const common = { noServer: true, handleProtocols: chooseProtocol, perMessageDeflate: false } as const;
+  const appServer = new WebSocketServer({ ...common, maxPayload: deps.limits.maxAppFrameBytes });
+  const runtimeServer = new WebSocketServer({ ...common, maxPayload: deps.limits.maxRuntimeFrameBytes });
+  const providerServer = new WebSocketServer({ ...common, maxPayload: deps.limits.maxProviderFrameBytes });
+
+  const accept = (server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, use: (ws: WebSocket) => void) => {
+    server.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', (error) => deps.logger.debug('socket error', { error }));
+      use(ws);
+    });
+  };
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    if (deps.isShuttingDown()) throw new CodeboltError('shutting-down', 'the relay is shutting down; reconnect shortly');
+    switch (url.pathname) {
+      case '/v1/connect': {
+        const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));
+        authorize(principal, 'WS /v1/connect');
+        const environmentId = url.searchParams.get('env');
+        if (!environmentId) throw new CodeboltError('bad-request', 'missing ?env=<environment id>');
+        const record = deps.environments.get(principal, environmentId);
+        accept(appServer, request, socket, head, (ws) => {
+          const current = deps.environments.get(principal, record.id);
+          const greeting: Envelope[] = [envelope('env-state', { env: record.id, data: { environment: toPublicEnvironment(current) } })];
+          const runtime = deps.hub.connection(record.id);
+          if (runtime) greeting.push(envelope('runtime-connected', { env: record.id, data: { version: runtime.version, generation: runtime.generation } }));
+          deps.broker.accept(ws, principal, record.id, greeting);
+        });
+        return;
+      }
+      case '/v1/runtime': {
+        const grant = await deps.tokens.verifyRuntimeToken(bearerToken(request, url));
+        if (!deps.environments.runtimeMayConnect(grant.environmentId, grant.generation)) {
+          throw new CodeboltError('unauthorized', 'this runtime token is no longer valid (the environment was restarted, stopped or deleted)');
+        }
+        accept(runtimeServer, request, socket, head, (ws) => deps.hub.accept(ws, grant.environmentId, grant.generation));
+        return;
+      }
+      case '/v1/provider': {
+        const bind = deps.processes.authenticate(bearerToken(request, url));
+        accept(providerServer, request, socket, head, bind);
+        return;
+      }
+      default:
+        throw new CodeboltError('not-found', `no WebSocket endpoint at ${url.pathname}; use /v1/connect, /v1/runtime or /v1/provider`);
+    }
+  }
+
+  return (request, socket, head) => {
+    socket.on('error', (error) => deps.logger.debug('upgrade socket error', { error }));
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://relay');
+    } catch {
+      refuse(socket, new CodeboltError('bad-request', 'malformed request URL'));
+      return;
+    }
+    upgrade(request, socket, head, url).catch((error) => {
+      const failure = CodeboltError.from(error);
+      deps.metrics.upgradesRefused.inc({ endpoint: url.pathname, code: failure.code });
+      if (failure.code === 'internal') deps.logger.error('upgrade failed', { error: failure.cause });
+      refuse(socket, failure);
+    });
+  };
+}
