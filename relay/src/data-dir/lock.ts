@@ -39,7 +39,7 @@ export async function acquireLock(path: string): Promise<DataDirLock> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = await readHolder(path);
-      if (holder && holder.pid !== process.pid && isAlive(holder.pid)) {
+      if (holder && isAlive(holder.pid)) {
         throw new CodeboltError(
           'data-dir-locked',
           `data dir is in use by relay process ${holder.pid} (lock ${path}, since ${holder.startedAt ?? 'unknown'}); stop that relay or use another --data-dir`,
