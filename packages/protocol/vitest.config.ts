@@ -1,3 +1,3 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'protocol', include: ['src/**/*.test.ts'] } });
+export default defineProject({ test: { name: 'protocol', testTimeout: 120_000, hookTimeout: 120_000, include: ['src/**/*.test.ts'] } });
