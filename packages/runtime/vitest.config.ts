@@ -1,3 +1,4 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'runtime', include: ['src/**/*.test.ts'] } });
+// Timeouts are set here because a project does not inherit the root's testTimeout/hookTimeout.
+export default defineProject({ test: { name: 'runtime', include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } });

@@ -1,0 +1,105 @@
+import { createRequire } from 'node:module';
+import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
+import { CodeboltError } from '@codebolt/protocol';
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import type { CliRun } from '../cli-run.js';
+import { CommandContext } from '../command-context.js';
+import { DEFAULT_DATA_DIR } from '../target/data-dir.js';
+
+/**
+ * `codebolt serve [--host] [--port] [--data-dir] [--allow-remote]`: runs a relay in this process
+ * with the local provider plus the provider packages in `CODEBOLT_PROVIDER_PATHS`, prints where
+ * it listens and what to run next (never the admin token), and on SIGINT/SIGTERM closes it
+ * gracefully and exits 0; a second signal exits at once.
+ */
+export function registerServe(program: Command, run: CliRun): void {
+  program
+    .command('serve')
+    .description('run a relay on this machine (Ctrl-C stops it)')
+    .option('--host <address>', 'address to bind', '127.0.0.1')
+    .option('--port <number>', 'port to listen on; 0 picks a free one', '7420')
+    .option('--allow-remote', 'allow binding a non-loopback address (put it behind TLS)')
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .action(async (options: { host: string; port: string; allowRemote?: boolean; logLevel: string }, command: Command) => {
+      const context = CommandContext.of(command, run);
+      const port = parsePort(options.port);
+      const dataDir = context.dataDir();
+      const { startRelay } = await import('@codebolt/relay');
+      const relay = await startRelay({
+        host: options.host,
+        port,
+        dataDir: dataDir.path,
+        providerPackages: providerPackages(context.io.env, context.io.cwd),
+        allowRemote: options.allowRemote === true,
+        logLevel: options.logLevel as 'info',
+      }).catch((error: unknown) => {
+        if (error instanceof CodeboltError && error.code === 'invalid-config') {
+          throw new CliError(error.code, error.message, { fix: 'check the serve options with `codebolt serve --help`', cause: error });
+        }
+        throw error;
+      });
+      const closed = closeOnSignal(relay, context);
+      const dataDirHint = dataDir.display === DEFAULT_DATA_DIR ? '' : ` --data-dir ${dataDir.display}`;
+      const providers = relay.providers.join(', ') || 'none';
+      context.print(
+        { url: relay.url, port: relay.port, dataDir: relay.dataDir, adminTokenPath: relay.adminTokenPath, firstBoot: relay.firstBoot, providers: relay.providers },
+        () =>
+          [
+            `Codebolt relay listening on ${relay.url} (data dir ${dataDir.display}, provider${relay.providers.length === 1 ? '' : 's'} ${providers})`,
+            `admin token: ${relay.adminTokenPath} (the CLI uses it automatically)`,
+            `Next, in another terminal: pnpm codebolt${dataDirHint} env create demo --provider local`,
+            'Stop with Ctrl-C.',
+          ].join('\n'),
+      );
+      await closed;
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new CliError('bad-request', `--port must be a number from 0 to 65535 (got ${JSON.stringify(value)})`, { fix: 'pass --port 7420, or --port 0 for any free port' });
+  }
+  return port;
+}
+
+/** The local provider's package dir, then every dir in CODEBOLT_PROVIDER_PATHS (path-delimiter separated). */
+function providerPackages(env: NodeJS.ProcessEnv, cwd: string): string[] {
+  const require = createRequire(import.meta.url);
+  const local = dirname(require.resolve('@codebolt/provider-local/package.json'));
+  const extra = (env.CODEBOLT_PROVIDER_PATHS ?? '')
+    .split(delimiter)
+    .filter((entry) => entry.trim() !== '')
+    .map((entry) => (isAbsolute(entry) ? entry : resolve(cwd, entry)));
+  return [local, ...extra];
+}
+
+/** Resolves once the relay closed after SIGINT/SIGTERM; a second signal exits the process at once. */
+function closeOnSignal(relay: { close(): Promise<void> }, context: CommandContext): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    let closing = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (closing) {
+        context.io.stderr.write(`${signal} again: exiting without waiting\n`);
+        process.exit(130);
+      }
+      closing = true;
+      context.io.stderr.write(`${signal}: closing the relay (press Ctrl-C again to exit at once)\n`);
+      relay.close().then(
+        () => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolvePromise();
+        },
+        (error: unknown) => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          reject(error);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,10 @@
+export { runCli } from './run-cli.js';
+export { createProgram } from './program.js';
+export type { CliIo, GlobalOptions } from './command-context.js';
+export type { CliRun } from './cli-run.js';
+export { CliError } from './cli-error.js';
+export { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+export { resolveTarget, DEFAULT_SERVER, type Target, type TargetInputs, type TargetSource } from './target/resolve-target.js';
+export { resolveDataDir, DEFAULT_DATA_DIR } from './target/data-dir.js';
+export { userConfigPath } from './target/user-config.js';
+export { parseConfigPairs } from './config-pairs.js';

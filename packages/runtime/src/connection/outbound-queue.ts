@@ -1,0 +1,63 @@
+/** Bounds of the queue of frames kept while the relay is unreachable. */
+export interface OutboundQueueLimits {
+  /** Most frames kept. Default 10,000. */
+  maxFrames: number;
+  /** Most bytes (UTF-8 length of the serialized frames) kept. Default 16 MiB. */
+  maxBytes: number;
+}
+
+export const DEFAULT_OUTBOUND_QUEUE_LIMITS: OutboundQueueLimits = { maxFrames: 10_000, maxBytes: 16 * 1024 * 1024 };
+
+/**
+ * A FIFO of serialized frames waiting for the relay. When a push takes it over either bound,
+ * the oldest frames are dropped until it fits again; the frame just pushed is never dropped, so
+ * one frame larger than `maxBytes` is kept on its own.
+ */
+export class OutboundQueue {
+  private frames: string[] = [];
+  private sizes: number[] = [];
+  private head = 0;
+  private byteCount = 0;
+
+  constructor(readonly limits: OutboundQueueLimits = DEFAULT_OUTBOUND_QUEUE_LIMITS) {}
+
+  get length(): number {
+    return this.frames.length - this.head;
+  }
+
+  get bytes(): number {
+    return this.byteCount;
+  }
+
+  /** Appends a frame; returns how many of the oldest frames were dropped to stay in bounds. */
+  push(frame: string): number {
+    const size = Buffer.byteLength(frame);
+    this.frames.push(frame);
+    this.sizes.push(size);
+    this.byteCount += size;
+    let dropped = 0;
+    while (this.length > 1 && (this.length > this.limits.maxFrames || this.byteCount > this.limits.maxBytes)) {
+      this.shift();
+      dropped += 1;
+    }
+    return dropped;
+  }
+
+  /** Removes and returns the oldest frame. */
+  shift(): string | undefined {
+    if (this.length === 0) return undefined;
+    const frame = this.frames[this.head] as string;
+    this.byteCount -= this.sizes[this.head] as number;
+    this.head += 1;
+    if (this.head === this.frames.length) {
+      this.frames = [];
+      this.sizes = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.frames.length) {
+      this.frames = this.frames.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
+    return frame;
+  }
+}
