@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliJson, runCli } from './support/cli.js';
-import { eventually, isProcessAlive } from './support/processes.js';
+import { eventually, isProcessAlive, runtimeProcessesUnder } from './support/processes.js';
 import { type RelaySession, startRelaySession } from './support/relay-session.js';
 
 interface EnvironmentView {
@@ -109,7 +109,7 @@ describe('environment lifecycle through the CLI (local provider)', () => {
     expect(after.resourceId).toBe(before.resourceId);
     expect(after.runtime.pid).toBe(pid);
     expect(after.runtime.generation).toBe(before.runtime.generation);
-    expect(await runtimeProcessesFor(join(session.dataDir, 'workspaces', created.id))).toEqual([pid]);
+    expect(await runtimeProcessesUnder(join(session.dataDir, 'workspaces', created.id), true)).toEqual([pid]);
 
     const exec = await runCli(['env', 'exec', created.id, '--', 'sh', '-c', 'echo after-restart'], session.env);
     expect(exec.stdout).toBe('after-restart\n');
@@ -131,19 +131,3 @@ describe('environment lifecycle through the CLI (local provider)', () => {
     expect(restarted.state).toBe('running');
   });
 });
-
-/** Pids of runtime processes whose workspace is `workspace` (read from /proc/<pid>/environ). */
-async function runtimeProcessesFor(workspace: string): Promise<number[]> {
-  const { readdir } = await import('node:fs/promises');
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const environ = await readFile(`/proc/${entry}/environ`, 'utf8');
-      if (environ.split('\0').includes(`CODEBOLT_WORKSPACE=${workspace}`) && (await isProcessAlive(Number(entry)))) pids.push(Number(entry));
-    } catch {
-      // process gone or not ours
-    }
-  }
-  return pids;
-}

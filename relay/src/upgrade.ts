@@ -59,7 +59,8 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
   };
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
-    if (deps.isShuttingDown()) throw new CodeboltError('shutting-down', 'the relay is shutting down; reconnect shortly');
+    // Provider processes may still connect while shutting down: in-flight verbs need them to finish.
+    if (deps.isShuttingDown() && url.pathname !== '/v1/provider') throw new CodeboltError('shutting-down', 'the relay is shutting down; reconnect shortly');
     switch (url.pathname) {
       case '/v1/connect': {
         const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));

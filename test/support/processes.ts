@@ -30,3 +30,22 @@ export async function eventually<T>(check: () => Promise<T> | T, what: string, t
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** Pids of live processes whose CODEBOLT_WORKSPACE is `workspace`, or under `root` when `prefix` is set. */
+export async function runtimeProcessesUnder(root: string, exact = false): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = (await readFile(`/proc/${entry}/environ`, 'utf8')).split('\0');
+      const workspace = environ.find((line) => line.startsWith('CODEBOLT_WORKSPACE='))?.slice('CODEBOLT_WORKSPACE='.length);
+      if (workspace === undefined) continue;
+      const matches = exact ? workspace === root : workspace.startsWith(`${root}/`);
+      if (matches && (await isProcessAlive(Number(entry)))) pids.push(Number(entry));
+    } catch {
+      // the process ended meanwhile, or is not ours to read
+    }
+  }
+  return pids;
+}

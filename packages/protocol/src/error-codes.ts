@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   'payload-too-large': { status: 413, meaning: 'A body or frame is over the size limit of its endpoint.' },
   'path-outside-workspace': { status: 403, meaning: 'A file path escapes the workspace, by .. or by a symlink.' },
   'command-not-found': { status: 404, meaning: 'exec named a program that does not exist or cannot be executed.' },
+  'relay-unreachable': { status: 503, meaning: 'The relay cannot be reached (connection refused, DNS or TLS failure), or the connection to it was lost.' },
   'runtime-unavailable': { status: 503, meaning: 'The environment has no connected runtime right now.' },
   'provider-unavailable': { status: 503, meaning: 'The provider process could not be started, did not register in time, or exited.' },
   'provider-error': { status: 502, meaning: 'The provider reported a failure while acting on its backend.' },

@@ -42,7 +42,7 @@ export class CodeboltClient {
    * Opens the live channel to one environment (`/v1/connect?env=<id>`, token in the
    * `bearer.<token>` subprotocol) and resolves once the relay sent the environment's state.
    * Rejects with a CodeboltError: `unauthorized`, `environment-not-found`, … when the relay
-   * refuses, `runtime-unavailable` when it cannot be reached. Aborting `signal` before then
+   * refuses, `relay-unreachable` when it cannot be reached. Aborting `signal` before then
    * rejects with `signal.reason`; aborting it later closes the channel.
    */
   async connect(environmentId: string, options: CallOptions = {}): Promise<EnvironmentChannel> {
@@ -77,11 +77,11 @@ export class CodeboltClient {
    * the real problem (no relay, bad token, unknown environment) with the relay's own message.
    */
   private async explainConnectFailure(environmentId: string, channel: EnvironmentChannel, error: unknown): Promise<unknown> {
-    if (error instanceof CodeboltError && error.code !== 'runtime-unavailable') return error;
+    if (error instanceof CodeboltError && error.code !== 'runtime-unavailable' && error.code !== 'relay-unreachable') return error;
     try {
       await this.environments.get(environmentId);
     } catch (httpError) {
-      if (httpError instanceof CodeboltError && httpError.code === 'runtime-unavailable' && channel.failureDetail) {
+      if (httpError instanceof CodeboltError && httpError.code === 'relay-unreachable' && channel.failureDetail) {
         return unreachableRelayError(this.options.baseUrl, new Error(channel.failureDetail));
       }
       if (httpError instanceof CodeboltError) return httpError;

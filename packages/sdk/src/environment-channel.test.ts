@@ -95,12 +95,12 @@ describe('connect', () => {
     expect(error.message).toBe('no environment env_9');
   });
 
-  it('an unreachable relay is runtime-unavailable with the URL and how to start one', async () => {
+  it('an unreachable relay is relay-unreachable with the URL and how to start one', async () => {
     const url = relay.url;
     await relay.close();
     relay = await startTestRelay();
     const error = await rejection(createClient({ url, token: 'test-token' }).connect('env_1'));
-    expect(error.code).toBe('runtime-unavailable');
+    expect(error.code).toBe('relay-unreachable');
     expect(error.message).toContain(url);
     expect(error.message).toContain('pnpm codebolt serve');
   });
@@ -209,13 +209,13 @@ describe('exec', () => {
     expect(() => channel.exec('')).toThrow(/invalid exec: command/);
   });
 
-  it('the channel closing rejects a running exec with runtime-unavailable', async () => {
+  it('the relay closing the channel rejects a running exec with relay-unreachable', async () => {
     const { channel, server } = await connect();
     const handle = channel.exec('sleep', ['100']);
     await server.frames.next();
     server.socket.close(1001, 'going away');
     const error = await rejection(handle.exit);
-    expect(error.code).toBe('runtime-unavailable');
+    expect(error.code).toBe('relay-unreachable');
     expect(error.message).toContain('1001: going away');
     expect(() => channel.exec('ls')).toThrow(CodeboltError);
   });

@@ -394,7 +394,7 @@ export class EnvironmentChannel {
     const detail = reason ? `${code}: ${reason}` : String(code);
     const error =
       this.closeError ??
-      new CodeboltError('runtime-unavailable', `the connection to the relay at ${this.relayUrl} closed (code ${detail}); connect again with client.connect()`);
+      new CodeboltError('relay-unreachable', `the connection to the relay at ${this.relayUrl} closed (code ${detail}); connect again with client.connect()`);
     this.closeError = error;
     this.settleReady(error);
     const pending = [...this.pending.values()];

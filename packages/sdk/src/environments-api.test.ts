@@ -108,10 +108,10 @@ describe('environments over HTTP', () => {
     expect(error.message).toMatch(/unexpected answer from GET .*: name:/);
   });
 
-  it('an unreachable relay is runtime-unavailable naming the URL and `pnpm codebolt serve`', async () => {
+  it('an unreachable relay is relay-unreachable naming the URL and `pnpm codebolt serve`', async () => {
     const port = await closedPort();
     const error = (await rejection(createClient({ url: `http://127.0.0.1:${port}`, token: 't' }).environments.list())) as CodeboltError;
-    expect(error.code).toBe('runtime-unavailable');
+    expect(error.code).toBe('relay-unreachable');
     expect(error.message).toContain(`http://127.0.0.1:${port}`);
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).toContain('pnpm codebolt serve');

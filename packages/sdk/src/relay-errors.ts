@@ -5,12 +5,12 @@ export const START_RELAY_HINT = 'start one with `pnpm codebolt serve` (or point 
 
 /**
  * The error for a relay that cannot be reached at all (connection refused, DNS failure, TLS
- * failure): code `runtime-unavailable`, naming the URL and how to start a relay. The cause keeps
+ * failure): code `relay-unreachable`, naming the URL and how to start a relay. The cause keeps
  * the original network error.
  */
 export function unreachableRelayError(url: string, cause: unknown): CodeboltError {
   const detail = networkErrorDetail(cause);
-  return new CodeboltError('runtime-unavailable', `cannot reach the Codebolt relay at ${url}${detail ? ` (${detail})` : ''}; ${START_RELAY_HINT}`, {
+  return new CodeboltError('relay-unreachable', `cannot reach the Codebolt relay at ${url}${detail ? ` (${detail})` : ''}; ${START_RELAY_HINT}`, {
     cause,
   });
 }

@@ -103,6 +103,7 @@ export class RuntimeHub extends EventEmitter {
   waitFor(environmentId: string, generation: number, timeoutMs: number, signal?: AbortSignal): Promise<RuntimeConnection> {
     const current = this.connection(environmentId);
     if (current && current.generation === generation) return Promise.resolve(current);
+    if (signal?.aborted) return Promise.reject(new CodeboltError('timeout', 'cancelled while waiting for the runtime to connect'));
     return new Promise((resolve, reject) => {
       const onConnected = (connection: RuntimeConnection) => {
         if (connection.environmentId !== environmentId || connection.generation !== generation) return;

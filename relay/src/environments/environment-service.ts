@@ -65,6 +65,8 @@ const TRANSITIONAL: EnvironmentState[] = ['creating', 'starting', 'stopping', 'd
 export class EnvironmentService extends EventEmitter {
   readonly #queue = new SerialQueue();
   #shuttingDown = false;
+  /** Aborted on shutdown: waits for runtimes end at once; the records stay as they are for the next boot. */
+  readonly #shutdown = new AbortController();
 
   constructor(
     private readonly deps: EnvironmentServiceDeps,
@@ -212,6 +214,7 @@ export class EnvironmentService extends EventEmitter {
   /** Stops taking new work and waits (bounded) for in-flight verbs. */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#shuttingDown = true;
+    this.#shutdown.abort();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.#queue.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
@@ -253,7 +256,7 @@ export class EnvironmentService extends EventEmitter {
         r.resourceId = result.resourceId;
         r.state = 'starting';
       });
-      await this.deps.hub.waitFor(id, generation, this.options.runtimeConnectTimeoutMs);
+      await this.deps.hub.waitFor(id, generation, this.options.runtimeConnectTimeoutMs, this.#shutdown.signal);
       await this.#update(id, (r) => {
         if (r.desiredState === 'running' && r.runtime.generation === generation) r.state = 'running';
       });
@@ -296,8 +299,9 @@ export class EnvironmentService extends EventEmitter {
       r.lastError = null;
     });
     try {
-      await this.deps.hub.waitFor(id, record.runtime.generation, this.options.runtimeConnectTimeoutMs);
+      await this.deps.hub.waitFor(id, record.runtime.generation, this.options.runtimeConnectTimeoutMs, this.#shutdown.signal);
     } catch {
+      if (this.#shuttingDown) return;
       await this.#checkRuntime(id, 'the runtime did not reconnect after the relay restarted');
     }
   }
@@ -448,6 +452,11 @@ export class EnvironmentService extends EventEmitter {
   }
 
   async #fail(id: string, error: unknown): Promise<void> {
+    if (this.#shuttingDown) {
+      // Interrupted by a graceful shutdown: leave the record for the next boot's reconcile.
+      this.deps.logger.info('operation interrupted by shutdown', { environmentId: id });
+      return;
+    }
     const failure = CodeboltError.from(error, 'internal error while acting on the environment; see the relay log');
     if (failure.code === 'internal') this.deps.logger.error('environment operation failed', { environmentId: id, error: failure.cause ?? failure });
     else this.deps.logger.warn('environment operation failed', { environmentId: id, code: failure.code, message: failure.message });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +32,34 @@ export async function startRelayFixture(options: RelayOptions = {}): Promise<Rel
       if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
       return fetch(`${relay.url}${path}`, { ...init, headers });
     },
+    /** Deletes every environment, stops the relay, and fails if a runtime process of this relay is still alive. */
     async close() {
+      const list = async () => ((await (await this.api('/v1/environments')).json()) as { environments: Array<{ id: string }> }).environments;
+      for (const environment of await list()) await this.api(`/v1/environments/${environment.id}`, { method: 'DELETE' });
+      const deadline = Date.now() + 60_000;
+      while ((await list()).length > 0 && Date.now() < deadline) await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
       await relay.close();
+      const leaked = await runtimeProcessesUnder(dataDir);
+      for (const pid of leaked) process.kill(pid, 'SIGKILL');
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+      if (leaked.length > 0) throw new Error(`runtime processes left behind: ${leaked.join(', ')}`);
     },
   };
+}
+
+/** Live processes whose CODEBOLT_WORKSPACE lies under `root` (runtimes a test left behind). */
+export async function runtimeProcessesUnder(root: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = (await readFile(`/proc/${entry}/environ`, 'utf8')).split('\0');
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const zombie = stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+      if (!zombie && environ.some((line) => line.startsWith(`CODEBOLT_WORKSPACE=${root}/`))) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
 }

@@ -1,4 +1,4 @@
-import { readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { readFile, readdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RuntimeFixture } from '../testing/runtime-fixture.js';
@@ -56,6 +56,11 @@ describe('fs.* requests (through the built bin and a real socket)', () => {
     expect(invalid.error).toEqual({ code: 'bad-request', message: expect.stringMatching(/^invalid fs.write data: content/) });
     const noParents = await relay.call('fs.write', 'm5', { path: 'a/b/c.txt', content: 'x', createParents: false });
     expect(noParents.error?.code).toBe('file-not-found');
+    // A sparse file just over the 32 MiB read limit.
+    await writeFile(join(fixture.workspace, 'huge.bin'), '');
+    await truncate(join(fixture.workspace, 'huge.bin'), 32 * 1024 * 1024 + 1);
+    const huge = await relay.call('fs.read', 'm6', { path: 'huge.bin' });
+    expect(huge.error).toEqual({ code: 'payload-too-large', message: expect.stringContaining('at most 33554432 bytes') });
   });
 
   it('refuses paths that climb out of the workspace with ..', async () => {

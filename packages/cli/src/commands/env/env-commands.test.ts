@@ -77,13 +77,13 @@ describe('env list and env get', () => {
     expect(result.stderr).not.toContain('wrong');
   });
 
-  it('an unreachable relay exits 5 with runtime-unavailable naming the URL', async () => {
+  it('an unreachable relay exits 5 with relay-unreachable naming the URL', async () => {
     const url = relay.url;
     await relay.close();
     relay = await startTestRelay();
     const result = await sandbox.run(['--server', url, '--token', 'test-token', 'env', 'list']);
     expect(result.code).toBe(5);
-    expect(result.stderr).toContain(`error runtime-unavailable: cannot reach the Codebolt relay at ${url}`);
+    expect(result.stderr).toContain(`error relay-unreachable: cannot reach the Codebolt relay at ${url}`);
     expect(result.stderr).toContain('pnpm codebolt serve');
   });
 

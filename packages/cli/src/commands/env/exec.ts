@@ -59,7 +59,7 @@ export function registerEnvExec(env: Command, run: CliRun): void {
         clearTimeout(graceTimer);
         await channel.close();
       }
-      const exitCode = interrupted && exit.code === null && exit.signal === null ? EXIT_CODES.interrupted : exitCodeOf(exit);
+      const exitCode = exitCodeOf(exit);
       const startError = exit.error ? `error ${exit.error.code}: ${exit.error.message}\n` : '';
       if (context.json) {
         const decode = (chunks: Uint8Array[]): string => new TextDecoder().decode(Buffer.concat(chunks));
