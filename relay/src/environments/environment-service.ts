@@ -67,6 +67,8 @@ export class EnvironmentService extends EventEmitter {
   #shuttingDown = false;
   /** Aborted on shutdown: waits for runtimes end at once; the records stay as they are for the next boot. */
   readonly #shutdown = new AbortController();
+  /** The wait for a runtime currently in progress per environment; a newer verb aborts it. */
+  readonly #runtimeWaits = new Map<string, AbortController>();
 
   constructor(
     private readonly deps: EnvironmentServiceDeps,
@@ -163,6 +165,7 @@ export class EnvironmentService extends EventEmitter {
       r.desiredState = 'stopped';
       r.state = 'stopping';
     });
+    this.#supersede(record.id);
     this.#enqueue(record.id, 'stop', () => this.#runStop(record.id));
     return updated;
   }
@@ -174,6 +177,7 @@ export class EnvironmentService extends EventEmitter {
       r.desiredState = 'running';
       r.state = 'stopping';
     });
+    this.#supersede(record.id);
     this.#enqueue(record.id, 'restart', async () => {
       await this.#runStop(record.id, { keepDesired: true });
       await this.#update(record.id, (r) => {
@@ -190,6 +194,7 @@ export class EnvironmentService extends EventEmitter {
       r.desiredState = 'deleted';
       r.state = 'deleting';
     });
+    this.#supersede(record.id);
     this.#enqueue(record.id, 'delete', () => this.#runDelete(record.id));
     return updated;
   }
@@ -256,11 +261,13 @@ export class EnvironmentService extends EventEmitter {
         r.resourceId = result.resourceId;
         r.state = 'starting';
       });
-      await this.deps.hub.waitFor(id, generation, this.options.runtimeConnectTimeoutMs, this.#shutdown.signal);
+      await this.#waitForRuntime(id, generation);
       await this.#update(id, (r) => {
         if (r.desiredState === 'running' && r.runtime.generation === generation) r.state = 'running';
       });
     } catch (error) {
+      const current = this.deps.store.get(id);
+      if (current && current.desiredState !== 'running') return; // superseded by a stop or delete: that verb runs next
       await this.#fail(id, error);
     }
   }
@@ -299,7 +306,7 @@ export class EnvironmentService extends EventEmitter {
       r.lastError = null;
     });
     try {
-      await this.deps.hub.waitFor(id, record.runtime.generation, this.options.runtimeConnectTimeoutMs, this.#shutdown.signal);
+      await this.#waitForRuntime(id, record.runtime.generation);
     } catch {
       if (this.#shuttingDown) return;
       await this.#checkRuntime(id, 'the runtime did not reconnect after the relay restarted');
@@ -422,6 +429,24 @@ export class EnvironmentService extends EventEmitter {
   }
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /** Waits for the runtime of `generation`; aborted by shutdown or by a newer verb (#supersede). */
+  async #waitForRuntime(id: string, generation: number): Promise<void> {
+    const controller = new AbortController();
+    this.#runtimeWaits.set(id, controller);
+    // A verb that ran before this wait began has already changed what the environment should be.
+    if (this.deps.store.get(id)?.desiredState !== 'running') controller.abort();
+    try {
+      await this.deps.hub.waitFor(id, generation, this.options.runtimeConnectTimeoutMs, AbortSignal.any([controller.signal, this.#shutdown.signal]));
+    } finally {
+      if (this.#runtimeWaits.get(id) === controller) this.#runtimeWaits.delete(id);
+    }
+  }
+
+  /** A verb changed what the environment should be: stop waiting for a runtime it no longer wants. */
+  #supersede(id: string): void {
+    this.#runtimeWaits.get(id)?.abort();
+  }
 
   #enqueue(id: string, what: string, task: () => Promise<void>): void {
     void this.#queue.run(id, task).catch((error) => this.#logFailure(what, id, error));

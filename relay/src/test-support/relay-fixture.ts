@@ -21,7 +21,7 @@ export async function startRelayFixture(options: RelayOptions = {}): Promise<Rel
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'codebolt-relay-test-')));
   const relay = await startRelay({ port: 0, dataDir, providerPackages: [LOCAL_PROVIDER_DIR], logLevel: 'error', ...options });
   const adminToken = (await readFile(relay.adminTokenPath, 'utf8')).trim();
-  return {
+  const fixture: RelayFixture = {
     relay,
     dataDir,
     adminToken,
@@ -34,8 +34,8 @@ export async function startRelayFixture(options: RelayOptions = {}): Promise<Rel
     },
     /** Deletes every environment, stops the relay, and fails if a runtime process of this relay is still alive. */
     async close() {
-      const list = async () => ((await (await this.api('/v1/environments')).json()) as { environments: Array<{ id: string }> }).environments;
-      for (const environment of await list()) await this.api(`/v1/environments/${environment.id}`, { method: 'DELETE' });
+      const list = async () => ((await (await fixture.api('/v1/environments')).json()) as { environments: Array<{ id: string }> }).environments;
+      for (const environment of await list()) await fixture.api(`/v1/environments/${environment.id}`, { method: 'DELETE' });
       const deadline = Date.now() + 60_000;
       while ((await list()).length > 0 && Date.now() < deadline) await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
       await relay.close();
@@ -45,6 +45,7 @@ export async function startRelayFixture(options: RelayOptions = {}): Promise<Rel
       if (leaked.length > 0) throw new Error(`runtime processes left behind: ${leaked.join(', ')}`);
     },
   };
+  return fixture;
 }
 
 /** Live processes whose CODEBOLT_WORKSPACE lies under `root` (runtimes a test left behind). */
