@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EnvironmentChannel } from '@codebolt/sdk';
+import type { GapEvent } from '@codebolt/protocol';
+import { type EnvironmentChannel, createClient } from '@codebolt/sdk';
 import type { RuntimeHandle } from '@codebolt/runtime';
 import { type LosslessHarness, startLosslessHarness } from './support/lossless-harness.js';
 
@@ -17,7 +18,7 @@ afterEach(async () => {
 });
 
 /** Resolves once `predicate()` holds, re-checked whenever `subscribe` reports progress; rejects after `timeoutMs`. */
-function until(predicate: () => boolean, subscribe: (notify: () => void) => () => void, what: string, timeoutMs = 120_000): Promise<void> {
+function until(predicate: () => boolean, subscribe: (notify: () => void) => () => void, what: string, timeoutMs = 20_000): Promise<void> {
   if (predicate()) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -93,5 +94,84 @@ describe('lossless channels through a fault proxy', () => {
     expect(channel.gapCount).toBe(0);
     expect(drops.app + drops.runtime).toBe(DROPS);
     expect(reconnects).toBe(drops.app);
+  });
+
+  it('resuming from a cursor older than the retained window is cursor-expired every time, reported as a gap, and the window is replayed', async () => {
+    const WINDOW = 10;
+    const BATCH = 40;
+    const ITERATIONS = 20;
+    harness = await startLosslessHarness({ onMessage: () => undefined, relay: { streamWindowMaxFrames: WINDOW } });
+    const { runtime, appProxy } = harness;
+    channel = await harness.client.connect(harness.environmentId, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+    // A second app straight to the relay (no proxy) tells when the runtime's frames are in the window.
+    const direct = await createClient({ url: harness.relay.url, token: harness.token }).connect(harness.environmentId);
+    try {
+      const atApp: number[] = [];
+      let atDirect = 0;
+      const gaps: GapEvent[] = [];
+      const progress = new Set<() => void>();
+      const subscribe = (notify: () => void) => {
+        progress.add(notify);
+        return () => progress.delete(notify);
+      };
+      const notify = () => {
+        for (const listener of [...progress]) listener();
+      };
+      channel.on('message', (data) => {
+        atApp.push((data as { n: number }).n);
+        notify();
+      });
+      channel.on('gap', (gap) => {
+        gaps.push(gap);
+        notify();
+      });
+      direct.on('message', () => {
+        atDirect += 1;
+        notify();
+      });
+      // Both apps must be attached before the runtime sends (a resume answer attaches them).
+      await until(() => atDirect === 0, subscribe, 'attach');
+      let next = 1;
+      for (let iteration = 1; iteration <= ITERATIONS; iteration += 1) {
+        appProxy.pause();
+        for (let index = 0; index < BATCH; index += 1) runtime.send({ n: next++ });
+        await until(() => atDirect === next - 1, subscribe, `the direct app to see frame ${next - 1}`);
+        appProxy.reset();
+        appProxy.resume();
+        await until(() => gaps.length === iteration && atApp.at(-1) === next - 1, subscribe, `gap and replay #${iteration}`);
+      }
+      expect(gaps).toHaveLength(ITERATIONS);
+      for (const gap of gaps) {
+        expect(gap.reason).toBe('cursor-expired');
+        expect(gap.message).toMatch(/oldest available seq is \d+/);
+      }
+      // Each iteration delivered exactly the newest WINDOW frames of its batch, in order, once.
+      const expected: number[] = [];
+      for (let iteration = 0; iteration < ITERATIONS; iteration += 1) {
+        for (let index = BATCH - WINDOW; index < BATCH; index += 1) expected.push(iteration * BATCH + index + 1);
+      }
+      expect(atApp).toEqual(expected);
+    } finally {
+      await direct.close();
+    }
+  });
+
+  it('a long exec whose output spans runtime disconnects delivers all of it, in order, and the exit code', async () => {
+    harness = await startLosslessHarness({ onMessage: () => undefined });
+    channel = await harness.client.connect(harness.environmentId);
+    const script = 'i=1; while [ $i -le 3000 ]; do echo "line $i"; if [ $((i % 100)) -eq 0 ]; then sleep 0.02; fi; i=$((i+1)); done; exit 3';
+    const handle = channel.exec('sh', ['-c', script]);
+    let stdout = '';
+    const decoder = new TextDecoder();
+    let drops = 0;
+    for await (const chunk of handle.output) {
+      stdout += decoder.decode(chunk.data, { stream: true });
+      const lines = stdout.split('\n').length;
+      if (drops < 5 && lines > (drops + 1) * 500) drops += harness.runtimeProxy.reset() > 0 ? 1 : 0;
+    }
+    expect(drops).toBe(5);
+    expect(stdout).toBe(Array.from({ length: 3000 }, (_, index) => `line ${index + 1}\n`).join(''));
+    expect(await handle.exit).toEqual({ code: 3, signal: null });
+    expect(channel.gapCount).toBe(0);
   });
 });

@@ -22,6 +22,8 @@ export interface LosslessHarness {
   runtimeProxy: FaultProxy;
   /** Talks to the relay through `appProxy`. */
   client: CodeboltClient;
+  /** The relay's admin token. */
+  token: string;
   environmentId: string;
   runtime: RuntimeHandle;
   dispose(): Promise<void>;
@@ -82,7 +84,7 @@ export async function startLosslessHarness(options: { onMessage: MessageHandler;
       await client.environments.delete(created.id);
       await client.environments.waitForDeleted(created.id, { timeoutMs: 60_000 });
     });
-    return { root, relay, appProxy, runtimeProxy, client, environmentId: created.id, runtime, dispose };
+    return { root, relay, appProxy, runtimeProxy, client, token, environmentId: created.id, runtime, dispose };
   } catch (error) {
     await dispose().catch(() => undefined);
     throw error;

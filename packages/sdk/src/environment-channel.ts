@@ -209,7 +209,7 @@ export class EnvironmentChannel {
   }
 
   /**
-   * Resolves once the relay sent the first `env-state`; rejects with a CodeboltError if the
+   * Resolves once the relay sent the first `env-state` and attached the channel to its stream (`resumed`); rejects with a CodeboltError if the
    * connection closed or was refused first, or with `signal.reason` (closing the socket).
    */
   async ready(signal?: AbortSignal): Promise<void> {
@@ -423,16 +423,28 @@ export class EnvironmentChannel {
     for (const { text } of this.outbound) this.socket.send(text);
     const reconnected = this.resumedOnce;
     this.resumedOnce = true;
+    this.openWhenAttached();
     this.reconnectAttempt = 0;
     this.disconnectedAt = undefined;
     if (reconnected) this.emit('resumed', resumed);
   }
 
+  /** The channel is ready once the relay sent the environment's state and attached it to the stream (`resumed`). */
+  private openWhenAttached(): void {
+    if (this.state !== 'connecting' || !this.resumedOnce || this.latestEnvironment === undefined) return;
+    this.state = 'open';
+    this.settleReady();
+  }
+
+  /** Where this channel is in the environment's stream: resuming from here loses nothing. Undefined before the first `resumed`. */
+  get cursor(): { epoch: string; seq: number } | undefined {
+    return this.epoch === undefined ? undefined : { epoch: this.epoch, seq: this.lastSeq };
+  }
+
   private onResumeRefused(frame: Envelope): void {
     const error = frame.error as { code: CodeboltError['code']; message: string };
     if (error.code === 'cursor-expired') {
-      this.gaps += 1;
-      this.emit('gap', { reason: 'cursor-expired', message: error.message });
+      // The relay answers this with a `gap` event (counted there), then the retained frames.
       this.sendResume({ fromOldest: true });
       return;
     }
@@ -493,10 +505,7 @@ export class EnvironmentChannel {
       case 'env-state': {
         const { environment } = parseData(envStateEventSchema, frame.data, 'env-state');
         this.latestEnvironment = environment;
-        if (this.state === 'connecting') {
-          this.state = 'open';
-          this.settleReady();
-        }
+        this.openWhenAttached();
         this.emit('env-state', environment);
         return;
       }

@@ -208,7 +208,7 @@ export class AppBroker {
     const first = stream.firstReplayableSeq;
     if (request.fromOldest) {
       afterSeq = first - 1;
-      gap = { reason: 'cursor-expired', message: `resumed from the oldest retained frame (seq ${first}); frames before it are lost` };
+      gap = { reason: 'cursor-expired', message: `the cursor was older than the retained window; resumed from the oldest one; the oldest available seq is ${first}, frames before it are lost` };
       if (request.cursor && request.cursor.epoch === stream.epoch) gap.lost = Math.max(0, first - 1 - request.cursor.seq);
     } else if (request.cursor) {
       const { cursor } = request;
