@@ -174,4 +174,42 @@ describe('lossless channels through a fault proxy', () => {
     expect(await handle.exit).toEqual({ code: 3, signal: null });
     expect(channel.gapCount).toBe(0);
   });
+
+  it('a graceful relay restart during traffic loses nothing and repeats nothing, both ways', async () => {
+    const atRuntime: number[] = [];
+    const box: { runtime?: RuntimeHandle } = {};
+    harness = await startLosslessHarness({
+      onMessage: (data) => {
+        const { n } = data as { n: number };
+        atRuntime.push(n);
+        box.runtime?.send({ echo: n });
+      },
+    });
+    box.runtime = harness.runtime;
+    channel = await harness.client.connect(harness.environmentId, { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    const atApp: number[] = [];
+    const progress = new Set<() => void>();
+    const subscribe = (notify: () => void) => {
+      progress.add(notify);
+      return () => progress.delete(notify);
+    };
+    channel.on('message', (data) => {
+      atApp.push((data as { echo: number }).echo);
+      for (const notify of [...progress]) notify();
+    });
+    const gaps: unknown[] = [];
+    channel.on('gap', (gap) => gaps.push(gap));
+    const TOTAL = 2000;
+    for (let n = 1; n <= TOTAL; n += 1) {
+      channel.send({ n });
+      if (n === 500 || n === 1500) await harness.restartRelay();
+    }
+    await until(() => atApp.length >= TOTAL, subscribe, `all ${TOTAL} echoes`);
+    channel.send({ n: TOTAL + 1 });
+    await until(() => atApp.length >= TOTAL + 1, subscribe, 'the final marker');
+    const expected = Array.from({ length: TOTAL + 1 }, (_, index) => index + 1);
+    expect(atRuntime).toEqual(expected);
+    expect(atApp).toEqual(expected);
+    expect(gaps).toEqual([]);
+  });
 });

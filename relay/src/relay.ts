@@ -26,6 +26,7 @@ import { EnvironmentStore } from './store/environment-store.js';
 import { toPublicEnvironment } from './store/record.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { StreamStore } from './stream/environment-stream.js';
+import { restoreStreams, saveStreams } from './stream/stream-persistence.js';
 import { RELAY_VERSION } from './version.js';
 
 /** A running relay. */
@@ -77,6 +78,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       unackedMaxFrames: options.runtimeQueueMaxFrames,
       unackedMaxBytes: options.runtimeQueueMaxBytes,
     });
+    await restoreStreams(dataDir, streams, logger);
     const hub = new RuntimeHub({ queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes }, logger, streams);
     const broker = new AppBroker(hub, logger, { sessionRetentionMs: options.appSessionRetentionMs });
     const processes = new ProviderProcessManager({
@@ -203,6 +205,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
           server.closeAllConnections();
         });
         await rm(join(dataDir, 'relay.json'), { force: true });
+        await saveStreams(dataDir, streams).catch((error) => logger.error('could not save the streams; apps that resume will get a gap', { error }));
         streams.dispose();
         await lock.release();
         logger.info('relay stopped');

@@ -26,6 +26,8 @@ export interface LosslessHarness {
   token: string;
   environmentId: string;
   runtime: RuntimeHandle;
+  /** Closes the relay gracefully (SIGTERM path) and starts it again on the same port and data dir; `relay` is the new one. */
+  restartRelay(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -52,15 +54,17 @@ export async function startLosslessHarness(options: { onMessage: MessageHandler;
   try {
     const runtimeProxy = await FaultProxy.start({ host: '127.0.0.1', port: 1 });
     cleanups.push(() => runtimeProxy.close());
-    const relay = await startRelay({
+    const relayOptions: RelayOptions = {
       port: 0,
       dataDir: join(root, 'data'),
       providerPackages: [HANDOFF_PROVIDER],
       logLevel: 'error',
       publicUrl: `ws://127.0.0.1:${runtimeProxy.port}`,
       ...options.relay,
-    });
-    cleanups.push(() => relay.close());
+    };
+    const relay = await startRelay(relayOptions);
+    const current = { relay };
+    cleanups.push(() => current.relay.close());
     runtimeProxy.target = { host: '127.0.0.1', port: relay.port };
     const appProxy = await FaultProxy.start({ host: '127.0.0.1', port: relay.port });
     cleanups.push(() => appProxy.close());
@@ -84,7 +88,23 @@ export async function startLosslessHarness(options: { onMessage: MessageHandler;
       await client.environments.delete(created.id);
       await client.environments.waitForDeleted(created.id, { timeoutMs: 60_000 });
     });
-    return { root, relay, appProxy, runtimeProxy, client, token, environmentId: created.id, runtime, dispose };
+    const harness: LosslessHarness = {
+      root,
+      relay,
+      appProxy,
+      runtimeProxy,
+      client,
+      token,
+      environmentId: created.id,
+      runtime,
+      async restartRelay() {
+        await current.relay.close();
+        current.relay = await startRelay({ ...relayOptions, port: current.relay.port });
+        harness.relay = current.relay;
+      },
+      dispose,
+    };
+    return harness;
   } catch (error) {
     await dispose().catch(() => undefined);
     throw error;

@@ -27,6 +27,8 @@ interface AppConnection {
   socket: WebSocket;
   sessionId: string | undefined;
   acks: AckScheduler;
+  /** Set when the relay closed it for backpressure: later frames are ignored (the app resends them after resuming). */
+  refused: boolean;
 }
 
 export interface AppBrokerSettings {
@@ -81,6 +83,7 @@ export class AppBroker {
       principal,
       socket,
       sessionId: undefined,
+      refused: false,
       acks: new AckScheduler((ack) => {
         if (socket.readyState === socket.OPEN) socket.send(encodeEnvelope({ v: 1, type: 'ack', ack }));
       }),
@@ -126,6 +129,7 @@ export class AppBroker {
   }
 
   #fromApp(connection: AppConnection, data: Buffer, isBinary: boolean): void {
+    if (connection.refused) return;
     let message: Envelope | undefined;
     try {
       if (isBinary) throw new CodeboltError('bad-request', 'binary frames are not accepted on /v1/connect yet; send JSON text frames');
@@ -139,16 +143,25 @@ export class AppBroker {
       if (type !== 'message' && !message.id) throw new CodeboltError('bad-request', `${type} needs an "id" so its answer can be matched`);
       const sessionId = connection.sessionId ?? this.#attach(connection, randomBytes(9).toString('base64url'), undefined);
       const record = this.#stream(connection.environmentId).sessions.get(sessionId) as SessionRecord;
-      if (message.seq !== undefined) {
-        connection.acks.received(Math.max(message.seq, record.lastAppSeq));
-        if (message.seq <= record.lastAppSeq) return;
-        record.lastAppSeq = message.seq;
+      if (message.seq !== undefined && message.seq <= record.lastAppSeq) {
+        connection.acks.received(record.lastAppSeq);
+        return;
       }
       const forwarded: Envelope = { v: 1, type, data: parsed };
       if (message.id) forwarded.id = `${sessionId}${SESSION_SEPARATOR}${message.id}`;
       if (type === 'process-kill') forwarded.data = { ...(parsed as object), process: `${sessionId}${SESSION_SEPARATOR}${(parsed as { process: string }).process}` };
       if (!this.hub.send(connection.environmentId, forwarded)) {
+        if (message.seq !== undefined) {
+          // Backpressure without loss: the frame is not acknowledged; the app resumes later and resends it.
+          connection.refused = true;
+          connection.socket.close(1013, 'too many frames wait for the runtime; resume later');
+          return;
+        }
         throw new CodeboltError('runtime-unavailable', 'the runtime is not connected and too many requests are already waiting for it; retry when it is back');
+      }
+      if (message.seq !== undefined) {
+        record.lastAppSeq = message.seq;
+        connection.acks.received(message.seq);
       }
     } catch (error) {
       const body = CodeboltError.from(error).toBody();

@@ -99,6 +99,11 @@ export class StreamStore {
     return stream;
   }
 
+  /** Every stream with its environment id. */
+  entries(): IterableIterator<[string, EnvironmentStream]> {
+    return this.#streams.entries();
+  }
+
   delete(environmentId: string): void {
     const stream = this.#streams.get(environmentId);
     if (!stream) return;
