@@ -36,6 +36,10 @@ export const relayOptionsSchema = z.object({
   streamWindowMaxBytes: z.number().int().positive().default(32 * 1024 * 1024),
   /** How long an app session is remembered after its last connection closed, so it can resume. */
   appSessionRetentionMs: z.number().int().positive().default(600_000),
+  /** The relay pings every app and runtime connection this often (ms)… */
+  heartbeatIntervalMs: z.number().int().positive().default(15_000),
+  /** …and drops one that has not answered within this many ms: a black-holed peer is gone within interval + timeout. */
+  heartbeatTimeoutMs: z.number().int().positive().default(10_000),
   /** How long a graceful shutdown waits for in-flight verbs. */
   shutdownTimeoutMs: z.number().int().positive().default(10_000),
   /** Delay the relay suggests to peers in its `reconnect` notice. */
