@@ -18,22 +18,6 @@ describe('exec (through the built bin and a real socket)', () => {
     await fixture.cleanup();
   });
 
-  it('ignores a resent duplicate of a running exec: one process runs, one exit, no error answer', async () => {
-    const gate = makeFifo(join(fixture.outside, 'gate'));
-    const request = { command: 'sh', args: ['-c', `echo started; read x < '${gate}'; echo done; exit 2`] };
-    fixture.relay.request('exec', 's1:twice', request);
-    await fixture.relay.waitForFrame((frame) => frame.envelope?.type === 'process-output' && frame.envelope.re === 's1:twice', 'first output');
-    fixture.relay.request('exec', 's1:twice', request);
-    // A later request proves the duplicate was served (requests are served in arrival order).
-    await fixture.relay.call('fs.list', 's1:after', {});
-    await signalFifo(gate);
-    const outcome = await execOutcome(fixture.relay, 's1:twice');
-    expect(outcome.stdout).toBe('started\ndone\n');
-    expect(outcome.exit).toEqual({ code: 2, signal: null });
-    expect(outcome.exitCount).toBe(1);
-    expect(fixture.relay.frames.filter((frame) => frame.envelope?.re === 's1:twice' && frame.envelope.error !== undefined)).toEqual([]);
-  });
-
   it('streams stdout and stderr in order and ends with one process-exit carrying the exit code', async () => {
     fixture.relay.request('exec', 's1:order', { command: 'sh', args: ['-c', 'echo a; echo b >&2; echo c; exit 3'] });
     const outcome = await execOutcome(fixture.relay, 's1:order');

@@ -24,10 +24,8 @@ export interface ExecContext {
  * `re` = `id`. A program that cannot be started ends with code 127 and `command-not-found`;
  * `timeoutMs` SIGKILLs the group and adds `error.code = timeout`.
  *
- * An exec whose id is still running is a resent duplicate (a relay killed before it could save
- * its stream cannot drop it by seq): it is ignored, and the running process keeps answering.
- *
- * Throws (before anything runs) `bad-request`, `path-outside-workspace` or `file-not-found` (cwd).
+ * Throws (before anything runs) `bad-request`, `path-outside-workspace`, `file-not-found` (cwd)
+ * or `conflict` (an exec with this id is still running).
  */
 export async function startExec(context: ExecContext, id: string, request: ExecRequestData): Promise<void> {
   const cwd = request.cwd === undefined ? context.workspace.root : (await confinePath(context.workspace, request.cwd, { follow: true })).absolute;
@@ -36,7 +34,7 @@ export async function startExec(context: ExecContext, id: string, request: ExecR
   } catch (error) {
     throw fsError(error, request.cwd ?? '.');
   }
-  if (context.processes.has(id)) return;
+  if (context.processes.has(id)) throw new CodeboltError('conflict', `an exec with id '${id}' is still running; use a new request id`);
 
   let child: ChildProcess;
   try {
