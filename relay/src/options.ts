@@ -31,6 +31,15 @@ export const relayOptionsSchema = z.object({
   adminTokenTtlSeconds: z.number().int().positive().default(365 * 24 * 3600),
   runtimeQueueMaxFrames: z.number().int().positive().default(1_000),
   runtimeQueueMaxBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  /** Runtime→app frames retained per environment for apps that resume (frames / bytes). See docs/protocol.md. */
+  streamWindowMaxFrames: z.number().int().positive().default(10_000),
+  streamWindowMaxBytes: z.number().int().positive().default(32 * 1024 * 1024),
+  /** How long an app session is remembered after its last connection closed, so it can resume. */
+  appSessionRetentionMs: z.number().int().positive().default(600_000),
+  /** The relay pings every app and runtime connection this often (ms)… */
+  heartbeatIntervalMs: z.number().int().positive().default(15_000),
+  /** …and drops one that has not answered within this many ms: a black-holed peer is gone within interval + timeout. */
+  heartbeatTimeoutMs: z.number().int().positive().default(10_000),
   /** How long a graceful shutdown waits for in-flight verbs. */
   shutdownTimeoutMs: z.number().int().positive().default(10_000),
   /** Delay the relay suggests to peers in its `reconnect` notice. */

@@ -25,6 +25,8 @@ import { SecretCipher } from './secrets/cipher.js';
 import { EnvironmentStore } from './store/environment-store.js';
 import { toPublicEnvironment } from './store/record.js';
 import { createUpgradeHandler } from './upgrade.js';
+import { StreamStore } from './stream/environment-stream.js';
+import { restoreStreams, saveStreams } from './stream/stream-persistence.js';
 import { RELAY_VERSION } from './version.js';
 
 /** A running relay. */
@@ -71,8 +73,14 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     await providerConfig.load();
 
     const urls = { runtime: '', provider: '' };
-    const hub = new RuntimeHub({ queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes }, logger);
-    const broker = new AppBroker(hub, logger);
+    const streams = new StreamStore({
+      window: { maxFrames: options.streamWindowMaxFrames, maxBytes: options.streamWindowMaxBytes },
+      unackedMaxFrames: options.runtimeQueueMaxFrames,
+      unackedMaxBytes: options.runtimeQueueMaxBytes,
+    });
+    await restoreStreams(dataDir, streams, logger);
+    const hub = new RuntimeHub({ queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes }, logger, streams);
+    const broker = new AppBroker(hub, logger, { sessionRetentionMs: options.appSessionRetentionMs });
     const processes = new ProviderProcessManager({
       dataDir,
       get providerUrl() {
@@ -106,7 +114,10 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     });
 
     environments.on('changed', (record) => broker.publish(record.id, envelope('env-state', { env: record.id, data: { environment: toPublicEnvironment(record) } })));
-    environments.on('deleted', (record) => broker.close(record.id, 4004, 'environment deleted'));
+    environments.on('deleted', (record) => {
+      broker.close(record.id, 4004, 'environment deleted');
+      streams.delete(record.id);
+    });
     environments.on('runtime-connected', (id, connection) =>
       broker.publish(id, envelope('runtime-connected', { env: id, data: { version: connection.version, generation: connection.generation } })),
     );
@@ -194,6 +205,8 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
           server.closeAllConnections();
         });
         await rm(join(dataDir, 'relay.json'), { force: true });
+        await saveStreams(dataDir, streams).catch((error) => logger.error('could not save the streams; apps that resume will get a gap', { error }));
+        streams.dispose();
         await lock.release();
         logger.info('relay stopped');
       })());

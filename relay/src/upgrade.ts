@@ -7,6 +7,7 @@ import { bearerToken } from './auth/credentials.js';
 import type { TokenService } from './auth/tokens.js';
 import type { AppBroker } from './broker/app-broker.js';
 import type { RuntimeHub } from './broker/runtime-hub.js';
+import { keepAlive } from './broker/heartbeat.js';
 import type { EnvironmentService } from './environments/environment-service.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -21,7 +22,7 @@ export interface UpgradeDeps {
   processes: ProviderProcessManager;
   metrics: Metrics;
   logger: Logger;
-  limits: { maxAppFrameBytes: number; maxRuntimeFrameBytes: number; maxProviderFrameBytes: number };
+  limits: { maxAppFrameBytes: number; maxRuntimeFrameBytes: number; maxProviderFrameBytes: number; heartbeatIntervalMs: number; heartbeatTimeoutMs: number };
   isShuttingDown(): boolean;
 }
 
@@ -54,6 +55,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
   const accept = (server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, use: (ws: WebSocket) => void) => {
     server.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => deps.logger.debug('socket error', { error }));
+      if (server !== providerServer) keepAlive(ws, { intervalMs: deps.limits.heartbeatIntervalMs, timeoutMs: deps.limits.heartbeatTimeoutMs });
       use(ws);
     });
   };

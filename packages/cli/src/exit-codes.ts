@@ -13,7 +13,8 @@ import type { ErrorCode } from '@codebolt/protocol';
  * | 5 | `relay-unreachable`, `runtime-unavailable`, `provider-unavailable`, `shutting-down`, `timeout`: try again later |
  *
  * `env exec` exits with the remote command's code instead: 128 + n for a signal n, 127 when the
- * command could not be started, 130 after Ctrl-C.
+ * command could not be started, 130 after Ctrl-C, and 6 when output was provably lost (a `gap`),
+ * whatever the remote code was.
  */
 export const EXIT_CODES = {
   success: 0,
@@ -22,6 +23,7 @@ export const EXIT_CODES = {
   notFound: 3,
   conflict: 4,
   unavailable: 5,
+  outputLost: 6,
   commandNotFound: 127,
   interrupted: 130,
 } as const;

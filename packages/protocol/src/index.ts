@@ -6,3 +6,5 @@ export * from './runtime-messages.js';
 export * from './provider-messages.js';
 export * from './environment.js';
 export * from './app-events.js';
+export * from './stream-messages.js';
+export * from './ack-scheduler.js';

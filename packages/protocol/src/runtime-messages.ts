@@ -1,3 +1,4 @@
+import { cursorSchema } from './envelope.js';
 import { z } from 'zod';
 
 /**
@@ -81,8 +82,22 @@ export const runtimeHelloSchema = z.object({
   version: z.string().max(64),
   pid: z.number().int(),
   workspace: z.string().max(4096).optional(),
+  /** Names this runtime process's outbound stream (its `seq` numbers); random per process. */
+  stream: z.string().min(1).max(64).optional(),
+  /** The relay→runtime stream the runtime has seen: the relay's epoch and the highest seq received in order. */
+  received: cursorSchema.optional(),
 });
-export const runtimeWelcomeSchema = z.object({ environmentId: z.string(), generation: z.number().int() });
+/**
+ * The relay's answer to `hello`. `epoch` names the relay→runtime stream (a different epoch than
+ * the runtime saw means its numbering restarted); `ack` is the highest seq of the runtime's
+ * `stream` the relay holds: the runtime drops what it retains up to it and resends the rest.
+ */
+export const runtimeWelcomeSchema = z.object({
+  environmentId: z.string(),
+  generation: z.number().int(),
+  epoch: z.string().optional(),
+  ack: z.number().int().nonnegative().optional(),
+});
 
 /** relay → runtime: a fresh runtime token to use on the next reconnect. */
 export const runtimeTokenSchema = z.object({ token: z.string().min(1) });

@@ -46,12 +46,12 @@ describe('startRuntime (embedded, in this process, against a real socket)', () =
     expect(fixture.relay.frames[0]?.envelope?.data).toMatchObject({ version: '9.9.9-test', pid: process.pid });
 
     const answer = await fixture.relay.call('message', 's1:m1', { question: 42 });
-    expect(answer).toEqual({ v: 1, type: 'message', re: 's1:m1', data: { echo: { question: 42 } } });
+    expect(answer).toEqual({ v: 1, type: 'message', re: 's1:m1', seq: expect.any(Number), data: { echo: { question: 42 } } });
     expect(received).toEqual([{ question: 42 }]);
 
     handle.send({ progress: 'half way' });
     const event = await fixture.relay.waitForFrame((frame) => frame.envelope?.type === 'message' && frame.envelope.re === undefined, 'event');
-    expect(event.envelope).toEqual({ v: 1, type: 'message', data: { progress: 'half way' } });
+    expect(event.envelope).toEqual({ v: 1, type: 'message', seq: expect.any(Number), data: { progress: 'half way' } });
 
     await handle.close();
     await expect(handle.done).resolves.toBeUndefined();

@@ -1,4 +1,4 @@
-import type { Environment, reconnectEventSchema, runtimeConnectedEventSchema, runtimeDisconnectedEventSchema } from '@codebolt/protocol';
+import type { Environment, GapEvent, ResumedEvent, reconnectEventSchema, runtimeConnectedEventSchema, runtimeDisconnectedEventSchema } from '@codebolt/protocol';
 import type { z } from 'zod';
 
 /** Events of an {@link EnvironmentChannel} and what their listeners receive. */
@@ -13,7 +13,13 @@ export interface ChannelEvents {
   reconnect: z.infer<typeof reconnectEventSchema>;
   /** An opaque `message` the runtime broadcast (not an answer to `request`). */
   message: unknown;
-  /** The channel closed (WebSocket close code and reason); every pending call was rejected. */
+  /** The connection dropped; the channel reconnects after `delayMs` (attempt counts from 1). Pending calls stay pending. */
+  reconnecting: { attempt: number; delayMs: number; reason: string };
+  /** The channel reconnected and resumed its stream: every frame after its cursor was replayed, exactly once, in order. */
+  resumed: ResumedEvent;
+  /** Frames were provably lost (see `reason`); the stream continues after the gap. */
+  gap: GapEvent;
+  /** The channel closed for good (WebSocket close code and reason); every pending call was rejected. */
   close: { code: number; reason: string };
 }
 

@@ -2,11 +2,17 @@ import { BEARER_SUBPROTOCOL_PREFIX, CodeboltError, SUBPROTOCOL } from '@codebolt
 import { z } from 'zod';
 import { type ClientOptions, currentToken, type ResolvedClientOptions, resolveClientOptions } from './client-options.js';
 import { EnvironmentChannel } from './environment-channel.js';
+import type { ReconnectOptions } from './reconnect-policy.js';
 import { type CallOptions, EnvironmentsApi } from './environments-api.js';
 import { HttpClient } from './http-client.js';
 import { ProvidersApi } from './providers-api.js';
 import { unreachableRelayError } from './relay-errors.js';
 import { resolveWebSocketClass } from './websocket-class.js';
+
+export interface ConnectOptions extends CallOptions {
+  /** How the channel reconnects after a dropped connection (it resumes its stream losslessly). */
+  reconnect?: ReconnectOptions;
+}
 
 const healthSchema = z.object({ status: z.literal('ok'), version: z.string() });
 export type Health = z.infer<typeof healthSchema>;
@@ -45,19 +51,21 @@ export class CodeboltClient {
    * refuses, `relay-unreachable` when it cannot be reached. Aborting `signal` before then
    * rejects with `signal.reason`; aborting it later closes the channel.
    */
-  async connect(environmentId: string, options: CallOptions = {}): Promise<EnvironmentChannel> {
+  async connect(environmentId: string, options: ConnectOptions = {}): Promise<EnvironmentChannel> {
     const signal = options.signal;
     if (signal?.aborted) throw signal.reason;
     const WebSocketClass = await resolveWebSocketClass(this.options.WebSocket);
-    const token = await currentToken(this.options);
     const url = `${this.options.baseUrl.replace(/^http/, 'ws')}/v1/connect?env=${encodeURIComponent(environmentId)}`;
-    let socket;
-    try {
-      socket = new WebSocketClass(url, [SUBPROTOCOL, `${BEARER_SUBPROTOCOL_PREFIX}${token}`]);
-    } catch (error) {
-      throw new CodeboltError('bad-request', `cannot open a WebSocket to ${this.options.baseUrl}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
-    const channel = new EnvironmentChannel(socket, environmentId, this.options.baseUrl);
+    const open = async () => {
+      const token = await currentToken(this.options);
+      try {
+        return new WebSocketClass(url, [SUBPROTOCOL, `${BEARER_SUBPROTOCOL_PREFIX}${token}`]);
+      } catch (error) {
+        throw new CodeboltError('bad-request', `cannot open a WebSocket to ${this.options.baseUrl}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    };
+    const socket = await open();
+    const channel = new EnvironmentChannel(socket, environmentId, this.options.baseUrl, { reopen: open, reconnect: options.reconnect });
     try {
       await channel.ready(signal);
     } catch (error) {

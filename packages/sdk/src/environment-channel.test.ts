@@ -6,6 +6,7 @@ import type { WebSocketConstructor } from './client-options.js';
 import { createClient } from './codebolt-client.js';
 import type { EnvironmentChannel } from './environment-channel.js';
 import type { OutputChunk } from './exec-handle.js';
+import type { ReconnectOptions } from './reconnect-policy.js';
 import { environmentRecord, type RecordedConnection, sendFrame, startTestRelay, type TestRelay } from './test-support/test-relay.js';
 
 let relay: TestRelay;
@@ -21,14 +22,16 @@ afterEach(async () => {
 });
 
 /** Connects to env_1 with a server that greets with env-state; resolves with both ends. */
-async function connect(options: { greet?: (connection: RecordedConnection) => void } = {}): Promise<{ channel: EnvironmentChannel; server: RecordedConnection }> {
+async function connect(
+  options: { greet?: (connection: RecordedConnection) => void; reconnect?: ReconnectOptions } = {},
+): Promise<{ channel: EnvironmentChannel; server: RecordedConnection }> {
   relay.onConnect(
     options.greet ??
       ((connection) => {
         sendFrame(connection.socket, { type: 'env-state', data: { environment: environmentRecord() } });
       }),
   );
-  const channel = await createClient({ url: relay.url, token: 'test-token' }).connect('env_1');
+  const channel = await createClient({ url: relay.url, token: 'test-token' }).connect('env_1', { reconnect: options.reconnect });
   channels.push(channel);
   const server = relay.connections.at(-1);
   if (!server) throw new Error('no server-side connection');
@@ -209,15 +212,52 @@ describe('exec', () => {
     expect(() => channel.exec('')).toThrow(/invalid exec: command/);
   });
 
-  it('the relay closing the channel rejects a running exec with relay-unreachable', async () => {
-    const { channel, server } = await connect();
+  it('a dropped connection reconnects, resumes the same session from its cursor, resends unacknowledged frames, and the exec carries on', async () => {
+    const { channel, server } = await connect({ reconnect: { initialDelayMs: 10, maxDelayMs: 50 } });
+    const reconnecting: unknown[] = [];
+    channel.on('reconnecting', (event) => reconnecting.push(event));
+    const resumed = new Promise((resolve) => channel.on('resumed', resolve));
+    const handle = channel.exec('sleep', ['100']);
+    expect((await server.frames.next()).type).toBe('exec');
+    sendFrame(server.socket, { type: 'process-output', re: handle.id, seq: 1, data: { stream: 'stdout', chunk: bytesToBase64(new TextEncoder().encode('one\n')) } });
+    server.socket.close(1001, 'going away');
+    expect(await resumed).toEqual({ epoch: 'test-epoch', head: 0, ack: 0, replayed: 0 });
+    expect(reconnecting).toEqual([{ attempt: 1, delayMs: expect.any(Number), reason: '1001: going away' }]);
+    const second = relay.connections.at(-1) as RecordedConnection;
+    expect(second).not.toBe(server);
+    expect(second.frames.resumes[0]?.data).toEqual({ session: channel.sessionId, cursor: { epoch: 'test-epoch', seq: 1 } });
+    // The exec was never acknowledged, so it is sent again with the same seq (the relay drops it as a duplicate).
+    expect((await second.frames.next()).id).toBe(handle.id);
+    expect(second.frames.seqs).toEqual(server.frames.seqs);
+    // A replayed duplicate (seq 1 again) is dropped; the stream continues.
+    sendFrame(second.socket, { type: 'process-output', re: handle.id, seq: 1, data: { stream: 'stdout', chunk: bytesToBase64(new TextEncoder().encode('one\n')) } });
+    sendFrame(second.socket, { type: 'process-output', re: handle.id, seq: 2, data: { stream: 'stdout', chunk: bytesToBase64(new TextEncoder().encode('two\n')) } });
+    sendFrame(second.socket, { type: 'process-exit', re: handle.id, seq: 3, data: { code: 0, signal: null } });
+    const output = await collect(handle.output);
+    expect(new TextDecoder().decode(new Uint8Array(output.stdout))).toBe('one\ntwo\n');
+    expect(await handle.exit).toEqual({ code: 0, signal: null });
+    expect(channel.gapCount).toBe(0);
+  });
+
+  it('a relay that stays unreachable past reconnect.timeoutMs closes the channel and rejects a running exec with relay-unreachable', async () => {
+    const { channel, server } = await connect({ reconnect: { timeoutMs: 300, initialDelayMs: 10, maxDelayMs: 40 } });
     const handle = channel.exec('sleep', ['100']);
     await server.frames.next();
+    relay.onConnect((connection) => connection.socket.close(1011, 'not now'));
     server.socket.close(1001, 'going away');
     const error = await rejection(handle.exit);
     expect(error.code).toBe('relay-unreachable');
-    expect(error.message).toContain('1001: going away');
+    expect(error.message).toContain('1011: not now');
+    expect(relay.connections.length).toBeGreaterThan(2);
     expect(() => channel.exec('ls')).toThrow(CodeboltError);
+  });
+
+  it('a gap from the relay is an event and counted', async () => {
+    const { channel, server } = await connect();
+    const gap = new Promise((resolve) => channel.on('gap', resolve));
+    sendFrame(server.socket, { type: 'gap', seq: 5, data: { reason: 'runtime-frames-dropped', lost: 3, message: 'lost 3' } });
+    expect(await gap).toEqual({ reason: 'runtime-frames-dropped', lost: 3, message: 'lost 3' });
+    expect(channel.gapCount).toBe(1);
   });
 });
 
@@ -313,8 +353,8 @@ describe('events and failures', () => {
     await firstReconnect;
     off();
     sendFrame(server.socket, { type: 'reconnect', data: { retryAfterMs: 999 } });
-    server.socket.close(1012, 'restart');
-    expect(await closed).toEqual({ code: 1012, reason: 'restart' });
+    server.socket.close(4004, 'environment deleted');
+    expect(await closed).toEqual({ code: 4004, reason: 'environment deleted' });
     expect(events).toEqual([
       ['runtime-disconnected', { reason: 'restart' }],
       ['runtime-connected', { version: '0.1.0', generation: 2 }],

@@ -8,6 +8,8 @@ import {
   type Environment,
   envelope,
   envStateEventSchema,
+  gapEventSchema,
+  resumedEventSchema,
   type FsEntry,
   fsListResultSchema,
   fsReadResultSchema,
@@ -24,11 +26,31 @@ import { bytesToBase64, textToBase64 } from './base64.js';
 import type { ChannelEventName, ChannelEvents, ChannelListener } from './channel-events.js';
 import type { WebSocketLike } from './client-options.js';
 import { type ExecHandle, ExecStream, type KillSignal } from './exec-handle.js';
+import { DEFAULT_RECONNECT_OPTIONS, type ReconnectOptions, reconnectDelayMs } from './reconnect-policy.js';
+
+/** How a channel opens a fresh socket to the same environment (used to reconnect). */
+export type SocketOpener = () => Promise<WebSocketLike>;
+
+export interface ChannelConnectionOptions {
+  /** Opens a new socket for a reconnect; without it the channel does not reconnect. */
+  reopen?: SocketOpener;
+  reconnect?: ReconnectOptions;
+}
+
+/** Close codes after which reconnecting is pointless: 4002 (another connection resumed this session), 4004 (deleted), 4400 (malformed frame). */
+const FINAL_CLOSE_CODES = new Set([4002, 4004, 4400]);
+
+function randomSessionId(): string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  return bytesToBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
 
 /** Default limit for one channel request (fs, diff, request), in milliseconds. */
 export const DEFAULT_CHANNEL_REQUEST_TIMEOUT_MS = 60_000;
 
 const WEBSOCKET_OPEN = 1;
+const WEBSOCKET_CLOSED = 3;
 const anyData = z.unknown();
 
 export interface ChannelCallOptions {
@@ -95,9 +117,18 @@ interface PendingRequest {
 /**
  * A live connection to one environment through the relay (`/v1/connect`). Create it with
  * `client.connect(environmentId)`. Requests are numbered per channel; answers and streamed
- * events are matched by `re`. When the connection closes, every pending call rejects with a
- * CodeboltError (`runtime-unavailable` unless the relay said why) and `close` is emitted; the
- * channel does not reconnect by itself.
+ * events are matched by `re`.
+ *
+ * The channel is lossless across reconnects. It names its app session with a random id and
+ * sends `resume { session, cursor }` as the first frame of every connection; every frame it
+ * sends carries a `seq` and is kept until the relay acknowledges it. When the connection drops
+ * it emits `reconnecting`, redials with full-jitter backoff, and after `resumed` the relay has
+ * replayed every frame after the cursor (exactly once, in order) and the channel resends its
+ * unacknowledged frames; pending calls and running execs carry on. Loss that cannot be
+ * recovered (the relay's window no longer covers the cursor, or the relay lost its state) is
+ * reported as a `gap` event and counted in `gapCount`. The channel closes for good (every
+ * pending call rejects, `close` is emitted) on `close()`, when the environment is deleted, when
+ * the first connection fails, or when no connection succeeded within `reconnect.timeoutMs`.
  */
 export class EnvironmentChannel {
   readonly fs: ChannelFileSystem;
@@ -113,12 +144,33 @@ export class EnvironmentChannel {
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
 
+  private socket: WebSocketLike;
+  /** This channel's app session id, kept across reconnects. */
+  readonly sessionId = randomSessionId();
+  private epoch: string | undefined;
+  private lastSeq = 0;
+  private outboundSeq = 0;
+  private outbound: Array<{ seq: number; text: string }> = [];
+  /** True once the relay answered `resume` on the current socket. */
+  private live = false;
+  private resumeCounter = 0;
+  private resumedOnce = false;
+  private reconnectAttempt = 0;
+  private disconnectedAt: number | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private reconnectFloorMs = 0;
+  private gaps = 0;
+  private readonly reconnectOptions: Required<ReconnectOptions>;
+
   /** Wraps a socket that was just created; attaches listeners only (no I/O). */
   constructor(
-    private readonly socket: WebSocketLike,
+    socket: WebSocketLike,
     readonly environmentId: string,
     private readonly relayUrl: string,
+    private readonly connection: ChannelConnectionOptions = {},
   ) {
+    this.socket = socket;
+    this.reconnectOptions = { ...DEFAULT_RECONNECT_OPTIONS, ...connection.reconnect };
     this.readyPromise = new Promise((resolve, reject) => {
       this.settleReady = (error) => (error === undefined ? resolve() : reject(error));
     });
@@ -126,16 +178,7 @@ export class EnvironmentChannel {
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    socket.addEventListener('error', (event) => {
-      const message = (event as { message?: unknown }).message;
-      if (typeof message === 'string' && message) this.socketErrorMessage = message;
-    });
-    socket.binaryType = 'arraybuffer';
-    socket.addEventListener('message', (event) => this.receiveRaw((event as { data: unknown }).data));
-    socket.addEventListener('close', (event) => {
-      const { code, reason } = event as { code: number; reason: string };
-      this.handleClose(code, reason);
-    });
+    this.attach(socket);
     this.fs = {
       read: (path, options = {}) => this.call('fs.read', { path, encoding: options.encoding ?? 'utf8' }, fsReadResultSchema, options),
       write: (path, content, options = {}) => {
@@ -166,7 +209,7 @@ export class EnvironmentChannel {
   }
 
   /**
-   * Resolves once the relay sent the first `env-state`; rejects with a CodeboltError if the
+   * Resolves once the relay sent the first `env-state` and attached the channel to its stream (`resumed`); rejects with a CodeboltError if the
    * connection closed or was refused first, or with `signal.reason` (closing the socket).
    */
   async ready(signal?: AbortSignal): Promise<void> {
@@ -252,13 +295,44 @@ export class EnvironmentChannel {
     return () => set.delete(listener as (payload: never) => void);
   }
 
+  /** How many `gap` events this channel has seen: frames provably lost. 0 means nothing was lost. */
+  get gapCount(): number {
+    return this.gaps;
+  }
+
   /** Closes the connection (code 1000); pending calls reject. Resolves once the socket has closed. */
   close(): Promise<void> {
     if (this.state !== 'closed') {
       this.closeError ??= new CodeboltError('runtime-unavailable', 'the channel was closed by the app; connect again with client.connect()');
-      this.socket.close(1000, 'closed by the app');
+      if (this.reconnectTimer !== undefined || this.socket.readyState === WEBSOCKET_CLOSED) this.finalClose(1000, 'closed by the app');
+      else this.socket.close(1000, 'closed by the app');
     }
     return this.closedPromise;
+  }
+
+  private attach(socket: WebSocketLike): void {
+    socket.addEventListener('error', (event) => {
+      const message = (event as { message?: unknown }).message;
+      if (typeof message === 'string' && message) this.socketErrorMessage = message;
+    });
+    socket.binaryType = 'arraybuffer';
+    socket.addEventListener('open', () => {
+      if (socket === this.socket) this.sendResume({});
+    });
+    socket.addEventListener('message', (event) => {
+      if (socket === this.socket) this.receiveRaw((event as { data: unknown }).data);
+    });
+    socket.addEventListener('close', (event) => {
+      if (socket !== this.socket) return;
+      const { code, reason } = event as { code: number; reason: string };
+      this.handleClose(code, reason);
+    });
+  }
+
+  private sendResume(extra: { fromOldest?: boolean }): void {
+    this.resumeCounter += 1;
+    const cursor = this.epoch === undefined ? undefined : { epoch: this.epoch, seq: this.lastSeq };
+    this.socket.send(encodeEnvelope(envelope('resume', { id: `resume-${this.resumeCounter}`, data: { session: this.sessionId, cursor, ...extra } })));
   }
 
   private call<S extends z.ZodType>(type: AppRequestType, data: unknown, schema: S, options: ChannelCallOptions): Promise<z.output<S>> {
@@ -324,11 +398,59 @@ export class EnvironmentChannel {
     return `r${this.requestCounter}`;
   }
 
+  /** Numbers a frame and keeps it until the relay acknowledges it; sends it now when the stream is live, else after `resumed`. */
   private sendFrame(frame: Envelope): void {
-    if (this.state !== 'open' || this.socket.readyState !== WEBSOCKET_OPEN) {
+    if (this.state === 'closed') {
       throw this.closeError ?? new CodeboltError('runtime-unavailable', `the channel to environment ${this.environmentId} is closed; connect again with client.connect()`);
     }
-    this.socket.send(encodeEnvelope(frame));
+    this.outboundSeq += 1;
+    const text = encodeEnvelope({ ...frame, seq: this.outboundSeq });
+    this.outbound.push({ seq: this.outboundSeq, text });
+    if (this.live && this.socket.readyState === WEBSOCKET_OPEN) this.socket.send(text);
+  }
+
+  private acknowledged(ack: number): void {
+    let count = 0;
+    while (count < this.outbound.length && (this.outbound[count] as { seq: number }).seq <= ack) count += 1;
+    if (count > 0) this.outbound = this.outbound.slice(count);
+  }
+
+  private onResumed(frame: Envelope): void {
+    const resumed = parseData(resumedEventSchema, frame.data, 'resumed');
+    this.epoch = resumed.epoch;
+    this.live = true;
+    this.acknowledged(resumed.ack);
+    for (const { text } of this.outbound) this.socket.send(text);
+    const reconnected = this.resumedOnce;
+    this.resumedOnce = true;
+    this.openWhenAttached();
+    this.reconnectAttempt = 0;
+    this.disconnectedAt = undefined;
+    if (reconnected) this.emit('resumed', resumed);
+  }
+
+  /** The channel is ready once the relay sent the environment's state and attached it to the stream (`resumed`). */
+  private openWhenAttached(): void {
+    if (this.state !== 'connecting' || !this.resumedOnce || this.latestEnvironment === undefined) return;
+    this.state = 'open';
+    this.settleReady();
+  }
+
+  /** Where this channel is in the environment's stream: resuming from here loses nothing. Undefined before the first `resumed`. */
+  get cursor(): { epoch: string; seq: number } | undefined {
+    return this.epoch === undefined ? undefined : { epoch: this.epoch, seq: this.lastSeq };
+  }
+
+  private onResumeRefused(frame: Envelope): void {
+    const error = frame.error as { code: CodeboltError['code']; message: string };
+    if (error.code === 'cursor-expired') {
+      // The relay answers this with a `gap` event (counted there), then the retained frames.
+      this.sendResume({ fromOldest: true });
+      return;
+    }
+    this.closeError = new CodeboltError(error.code, error.message);
+    this.settleReady(this.closeError);
+    this.socket.close(1000, 'resume refused');
   }
 
   /** The one place frames arrive. A malformed frame closes the channel (a relay/SDK mismatch). */
@@ -347,6 +469,25 @@ export class EnvironmentChannel {
   }
 
   private handleFrame(frame: Envelope): void {
+    if (frame.seq !== undefined) {
+      if (frame.seq <= this.lastSeq) return;
+      this.lastSeq = frame.seq;
+    }
+    switch (frame.type) {
+      case 'ack':
+        if (frame.ack !== undefined) this.acknowledged(frame.ack);
+        return;
+      case 'resumed':
+        return this.onResumed(frame);
+      case 'gap':
+        this.gaps += 1;
+        this.emit('gap', parseData(gapEventSchema, frame.data, 'gap'));
+        return;
+      case 'resume':
+        if (frame.error) return this.onResumeRefused(frame);
+        return;
+      default:
+    }
     if (frame.re !== undefined) {
       const entry = this.pending.get(frame.re);
       if (!entry) return;
@@ -364,10 +505,7 @@ export class EnvironmentChannel {
       case 'env-state': {
         const { environment } = parseData(envStateEventSchema, frame.data, 'env-state');
         this.latestEnvironment = environment;
-        if (this.state === 'connecting') {
-          this.state = 'open';
-          this.settleReady();
-        }
+        this.openWhenAttached();
         this.emit('env-state', environment);
         return;
       }
@@ -377,9 +515,12 @@ export class EnvironmentChannel {
       case 'runtime-disconnected':
         this.emit('runtime-disconnected', parseData(runtimeDisconnectedEventSchema, frame.data, 'runtime-disconnected'));
         return;
-      case 'reconnect':
-        this.emit('reconnect', parseData(reconnectEventSchema, frame.data, 'reconnect'));
+      case 'reconnect': {
+        const notice = parseData(reconnectEventSchema, frame.data, 'reconnect');
+        this.reconnectFloorMs = notice.retryAfterMs;
+        this.emit('reconnect', notice);
         return;
+      }
       case 'message':
         this.emit('message', frame.data);
         return;
@@ -390,6 +531,42 @@ export class EnvironmentChannel {
 
   private handleClose(code: number, reason: string): void {
     if (this.state === 'closed') return;
+    this.live = false;
+    const now = Date.now();
+    this.disconnectedAt ??= now;
+    const canReconnect =
+      this.state === 'open' &&
+      this.closeError === undefined &&
+      this.connection.reopen !== undefined &&
+      !FINAL_CLOSE_CODES.has(code) &&
+      now - this.disconnectedAt < this.reconnectOptions.timeoutMs;
+    if (!canReconnect) return this.finalClose(code, reason);
+    const delayMs = reconnectDelayMs(this.reconnectAttempt, this.reconnectOptions, this.reconnectFloorMs);
+    this.reconnectAttempt += 1;
+    this.reconnectFloorMs = 0;
+    this.emit('reconnecting', { attempt: this.reconnectAttempt, delayMs, reason: reason ? `${code}: ${reason}` : String(code) });
+    this.reconnectTimer = setTimeout(() => this.redial(), delayMs);
+  }
+
+  private redial(): void {
+    this.reconnectTimer = undefined;
+    const reopen = this.connection.reopen as SocketOpener;
+    reopen().then(
+      (socket) => {
+        if (this.state === 'closed') {
+          socket.close(1000, 'closed by the app');
+          return;
+        }
+        this.socket = socket;
+        this.attach(socket);
+      },
+      (error: unknown) => this.handleClose(1006, error instanceof Error ? error.message : String(error)),
+    );
+  }
+
+  private finalClose(code: number, reason: string): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     this.state = 'closed';
     const detail = reason ? `${code}: ${reason}` : String(code);
     const error =

@@ -1,4 +1,4 @@
-export { createClient, CodeboltClient, type Health } from './codebolt-client.js';
+export { createClient, CodeboltClient, type ConnectOptions, type Health } from './codebolt-client.js';
 export type { ClientOptions, FetchFunction, WebSocketConstructor, WebSocketLike } from './client-options.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './client-options.js';
 export { EnvironmentsApi, type CallOptions, type CreateOptions, type LogsOptions } from './environments-api.js';
@@ -32,3 +32,5 @@ export {
   type ProcessExit,
   type ProviderInfo,
 } from '@codebolt/protocol';
+export type { ReconnectOptions } from './reconnect-policy.js';
+export { reconnectDelayMs } from './reconnect-policy.js';

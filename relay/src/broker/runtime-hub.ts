@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
-import { CodeboltError, type Envelope, encodeEnvelope, envelope, errorEnvelope, parseData, parseEnvelope, runtimeHelloSchema } from '@codebolt/protocol';
+import { AckScheduler, CodeboltError, type Envelope, encodeEnvelope, envelope, errorEnvelope, parseData, parseEnvelope, runtimeHelloSchema } from '@codebolt/protocol';
 import type { Logger } from '../logger.js';
+
+import type { StreamStore } from '../stream/environment-stream.js';
 
 export interface RuntimeConnection {
   environmentId: string;
@@ -10,6 +12,8 @@ export interface RuntimeConnection {
   ready: boolean;
   version: string | null;
   pid: number | null;
+  /** Batches the cumulative acks of the runtime's numbered frames. */
+  acks: AckScheduler | undefined;
 }
 
 export interface RuntimeHubLimits {
@@ -19,24 +23,23 @@ export interface RuntimeHubLimits {
   queueMaxBytes: number;
 }
 
-interface Queue {
-  frames: string[];
-  bytes: number;
-}
-
 /**
  * The runtimes connected on /v1/runtime, one per environment (a newer connection supersedes an
- * older one). Frames for an absent runtime are queued (bounded) and flushed after its hello.
+ * older one). Frames toward a runtime are numbered (`seq`) and kept until the runtime acks them
+ * (bounded by the queue limits), so frames sent while it is away, or lost in a dropped
+ * connection, are resent in order after its next hello. The runtime's own numbered frames are
+ * acknowledged (batched) and duplicates dropped by seq; a jump in its seq means it had to drop
+ * frames, reported as the event 'gap'.
  * Events: 'connected' (connection), 'disconnected' (environmentId, generation, reason),
- * 'frame' (environmentId, envelope).
+ * 'frame' (environmentId, envelope), 'gap' (environmentId, lostFrames).
  */
 export class RuntimeHub extends EventEmitter {
   readonly #connections = new Map<string, RuntimeConnection>();
-  readonly #queues = new Map<string, Queue>();
 
   constructor(
     private readonly limits: RuntimeHubLimits,
     private readonly logger: Logger,
+    readonly streams: StreamStore,
   ) {
     super();
   }
@@ -54,36 +57,35 @@ export class RuntimeHub extends EventEmitter {
   accept(socket: WebSocket, environmentId: string, generation: number): void {
     const previous = this.#connections.get(environmentId);
     if (previous) previous.socket.close(4000, 'superseded by a newer runtime connection');
-    const connection: RuntimeConnection = { environmentId, generation, socket, ready: false, version: null, pid: null };
+    const connection: RuntimeConnection = { environmentId, generation, socket, ready: false, version: null, pid: null, acks: undefined };
     this.#connections.set(environmentId, connection);
     socket.on('message', (data, isBinary) => this.#onFrame(connection, data as Buffer, isBinary));
     socket.on('close', (code, reason) => {
+      connection.acks?.dispose();
       if (this.#connections.get(environmentId) === connection) this.#connections.delete(environmentId);
       if (connection.ready) this.emit('disconnected', environmentId, generation, `runtime connection closed (${code}${reason.length ? `: ${reason.toString()}` : ''})`);
     });
   }
 
-  /** Sends an encoded frame to the environment's runtime, or queues it. Returns false when the queue is full. */
-  send(environmentId: string, frame: string): boolean {
-    const connection = this.connection(environmentId);
-    if (connection) {
-      connection.socket.send(frame);
-      return true;
-    }
-    const queue = this.#queues.get(environmentId) ?? { frames: [], bytes: 0 };
-    if (queue.frames.length >= this.limits.queueMaxFrames || queue.bytes + frame.length > this.limits.queueMaxBytes) return false;
-    queue.frames.push(frame);
-    queue.bytes += frame.length;
-    this.#queues.set(environmentId, queue);
+  /**
+   * Numbers a frame for the environment's runtime, keeps it until acknowledged, and sends it now
+   * if the runtime is connected. Returns false when too many frames wait for an ack (the limits).
+   */
+  send(environmentId: string, message: Envelope): boolean {
+    const stream = this.streams.get(environmentId);
+    const frame = stream.retainForRuntime((seq) => encodeEnvelope({ ...message, seq }));
+    if (!frame) return false;
+    this.connection(environmentId)?.socket.send(frame.text);
     return true;
   }
 
-  /** Closes the environment's runtime connection and drops its queue. */
+  /** Closes the environment's runtime connection and drops the frames waiting for it. */
   disconnect(environmentId: string, reason: string): void {
-    this.#queues.delete(environmentId);
+    this.streams.get(environmentId).dropUnacked();
     const connection = this.#connections.get(environmentId);
     if (!connection) return;
     this.#connections.delete(environmentId);
+    connection.acks?.dispose();
     connection.socket.close(4001, reason.slice(0, 100));
     if (connection.ready) this.emit('disconnected', environmentId, connection.generation, reason);
   }
@@ -142,28 +144,46 @@ export class RuntimeHub extends EventEmitter {
         connection.socket.send(encodeEnvelope(errorEnvelope(message.type, { code: 'bad-request', message: 'send hello first' }, message.id)));
         return;
       }
+      let hello;
       try {
-        const hello = parseData(runtimeHelloSchema, message.data, 'hello');
+        hello = parseData(runtimeHelloSchema, message.data, 'hello');
         connection.version = hello.version;
         connection.pid = hello.pid;
       } catch (error) {
         connection.socket.send(encodeEnvelope(errorEnvelope('hello', CodeboltError.from(error).toBody(), message.id)));
         return;
       }
+      const stream = this.streams.get(connection.environmentId);
+      if (hello.received && hello.received.epoch === stream.epoch) stream.acknowledgeRuntime(hello.received.seq);
+      if (hello.stream !== stream.runtimeStream) {
+        stream.runtimeStream = hello.stream;
+        stream.runtimeSeq = 0;
+      }
+      connection.acks = new AckScheduler((ack) => {
+        if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(encodeEnvelope({ v: 1, type: 'ack', ack }));
+      });
       connection.ready = true;
-      connection.socket.send(encodeEnvelope(envelope('hello', { re: message.id, data: { environmentId: connection.environmentId, generation: connection.generation } })));
-      this.#flush(connection);
+      const welcome = { environmentId: connection.environmentId, generation: connection.generation, epoch: stream.epoch, ack: stream.runtimeSeq };
+      connection.socket.send(encodeEnvelope(envelope('hello', { re: message.id, data: welcome })));
+      for (const frame of stream.unacked) connection.socket.send(frame.text);
       this.logger.info('runtime connected', { environmentId: connection.environmentId, generation: connection.generation, pid: connection.pid });
       this.emit('connected', connection);
       return;
     }
+    if (message.type === 'ack') {
+      if (message.ack !== undefined) this.streams.get(connection.environmentId).acknowledgeRuntime(message.ack);
+      return;
+    }
+    if (message.seq !== undefined) {
+      const stream = this.streams.get(connection.environmentId);
+      const seq = message.seq;
+      connection.acks?.received(Math.max(seq, stream.runtimeSeq));
+      if (seq <= stream.runtimeSeq) return;
+      const lost = stream.runtimeSeq > 0 ? seq - stream.runtimeSeq - 1 : 0;
+      stream.runtimeSeq = seq;
+      if (lost > 0) this.emit('gap', connection.environmentId, lost);
+      delete message.seq;
+    }
     this.emit('frame', connection.environmentId, message);
-  }
-
-  #flush(connection: RuntimeConnection): void {
-    const queue = this.#queues.get(connection.environmentId);
-    if (!queue) return;
-    this.#queues.delete(connection.environmentId);
-    for (const frame of queue.frames) connection.socket.send(frame);
   }
 }

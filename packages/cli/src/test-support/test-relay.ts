@@ -173,7 +173,9 @@ export interface ReceivedFrame {
 
 /**
  * Buffers every frame a server-side socket receives (none is lost between two awaits) and hands
- * them out in order; `next()` rejects if the socket closes first.
+ * them out in order; `next()` rejects if the socket closes first. Like the relay, it answers the
+ * channel's `resume` (not handed out) with `resumed` at seq 0, and removes the `seq` of numbered
+ * frames.
  */
 export class FrameReader {
   private readonly frames: ReceivedFrame[] = [];
@@ -182,7 +184,12 @@ export class FrameReader {
 
   constructor(socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString('utf8')) as ReceivedFrame;
+      const frame = JSON.parse(data.toString('utf8')) as ReceivedFrame & { seq?: number };
+      if (frame.type === 'resume') {
+        socket.send(JSON.stringify({ v: 1, type: 'resumed', re: frame.id, data: { epoch: 'test-epoch', head: 0, ack: 0, replayed: 0 } }));
+        return;
+      }
+      delete frame.seq;
       if (this.waiting) {
         const waiting = this.waiting;
         this.waiting = undefined;

@@ -16,6 +16,7 @@ export const DEFAULT_OUTBOUND_QUEUE_LIMITS: OutboundQueueLimits = { maxFrames: 1
 export class OutboundQueue {
   private frames: string[] = [];
   private sizes: number[] = [];
+  private seqs: number[] = [];
   private head = 0;
   private byteCount = 0;
 
@@ -30,10 +31,11 @@ export class OutboundQueue {
   }
 
   /** Appends a frame; returns how many of the oldest frames were dropped to stay in bounds. */
-  push(frame: string): number {
+  push(frame: string, seq = 0): number {
     const size = Buffer.byteLength(frame);
     this.frames.push(frame);
     this.sizes.push(size);
+    this.seqs.push(seq);
     this.byteCount += size;
     let dropped = 0;
     while (this.length > 1 && (this.length > this.limits.maxFrames || this.byteCount > this.limits.maxBytes)) {
@@ -52,12 +54,29 @@ export class OutboundQueue {
     if (this.head === this.frames.length) {
       this.frames = [];
       this.sizes = [];
+      this.seqs = [];
       this.head = 0;
     } else if (this.head >= 1024 && this.head * 2 >= this.frames.length) {
       this.frames = this.frames.slice(this.head);
       this.sizes = this.sizes.slice(this.head);
+      this.seqs = this.seqs.slice(this.head);
       this.head = 0;
     }
     return frame;
+  }
+
+  /** Drops the frames pushed with a seq up to and including `seq` (a cumulative ack); returns how many. */
+  acknowledge(seq: number): number {
+    let count = 0;
+    while (this.length > 0 && (this.seqs[this.head] as number) <= seq) {
+      this.shift();
+      count += 1;
+    }
+    return count;
+  }
+
+  /** The frames kept, oldest first, without removing them. */
+  *pending(): Generator<string> {
+    for (let index = this.head; index < this.frames.length; index += 1) yield this.frames[index] as string;
   }
 }

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import {
+  AckScheduler,
   CodeboltError,
   SUBPROTOCOL,
   envelope,
@@ -33,6 +35,10 @@ const REFUSAL_BODY_TIMEOUT_MS = 2_000;
 export interface RuntimeWelcome {
   environmentId: string;
   generation: number;
+  /** The relay's epoch of its relay→runtime stream. */
+  epoch?: string;
+  /** The highest seq of this runtime's stream the relay holds. */
+  ack?: number;
 }
 
 export interface RuntimeHello {
@@ -68,6 +74,7 @@ interface Link {
   alive: boolean;
   /** HTTP status of a non-101 answer to the upgrade (already logged, or fatal). */
   refusedStatus: number | undefined;
+  acks: AckScheduler;
 }
 
 /**
@@ -76,8 +83,11 @@ interface Link {
  * token. Frames sent while the link is down (or before `hello` is answered) wait in a bounded
  * queue and go out in order after the next successful `hello`.
  *
- * Delivery is at most once per connection: a frame written to a socket that then breaks
- * abruptly may be lost (the relay does not acknowledge runtime frames).
+ * Delivery is lossless within the queue bounds: every outbound frame carries a `seq` and stays
+ * in the queue until the relay acknowledges it (cumulative `ack`), so frames written to a socket
+ * that then broke are resent after the next `hello` (the relay drops duplicates by seq). Inbound
+ * frames carry the relay's `seq`: duplicates are dropped and the highest is acknowledged,
+ * batched. Only a queue overflow loses frames; the relay sees the jump in seq and reports a gap.
  */
 export class RelayConnection {
   private token: string;
@@ -92,6 +102,11 @@ export class RelayConnection {
   private droppedFrames = 0;
   private closed: Promise<void> | undefined;
   private readonly queue: OutboundQueue;
+  /** Names this process's outbound stream; the relay resets its dedupe state when it changes. */
+  private readonly streamId = randomBytes(9).toString('base64url');
+  private outboundSeq = 0;
+  private inboundEpoch: string | undefined;
+  private inboundSeq = 0;
 
   constructor(private readonly options: RelayConnectionOptions) {
     this.token = options.token;
@@ -112,13 +127,11 @@ export class RelayConnection {
   /** Sends a frame now if the relay is connected and greeted, otherwise queues it. Dropped after close(). */
   send(frame: Envelope): void {
     if (this.closing && !this.link) return;
-    const text = JSON.stringify(frame);
+    this.outboundSeq += 1;
+    const text = JSON.stringify({ ...frame, seq: this.outboundSeq });
     const socket = this.link?.socket;
-    if (this.ready && socket?.readyState === WebSocket.OPEN && this.queue.length === 0) {
-      socket.send(text);
-      return;
-    }
-    const dropped = this.queue.push(text);
+    const dropped = this.queue.push(text, this.outboundSeq);
+    if (this.ready && socket?.readyState === WebSocket.OPEN) socket.send(text);
     if (dropped > 0) {
       if (this.droppedFrames === 0) {
         const { maxFrames, maxBytes } = this.queue.limits;
@@ -160,7 +173,17 @@ export class RelayConnection {
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     });
-    const link: Link = { socket, helloId: undefined, helloTimer: undefined, heartbeatTimer: undefined, alive: true, refusedStatus: undefined };
+    const link: Link = {
+      socket,
+      helloId: undefined,
+      helloTimer: undefined,
+      heartbeatTimer: undefined,
+      alive: true,
+      refusedStatus: undefined,
+      acks: new AckScheduler((ack) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(envelope('ack', { ack })));
+      }),
+    };
     this.link = link;
     socket.on('error', (error) => {
       if (link.refusedStatus === undefined) this.options.logger(`relay connection error: ${error.message}`);
@@ -189,7 +212,8 @@ export class RelayConnection {
 
   private greet(link: Link): void {
     link.helloId = `hello-${++this.helloCounter}`;
-    link.socket.send(JSON.stringify(envelope('hello', { id: link.helloId, data: this.options.hello() })));
+    const received = this.inboundEpoch === undefined ? undefined : { epoch: this.inboundEpoch, seq: this.inboundSeq };
+    link.socket.send(JSON.stringify(envelope('hello', { id: link.helloId, data: { ...this.options.hello(), stream: this.streamId, received } })));
     link.helloTimer = setTimeout(() => {
       this.options.logger(`relay did not answer hello within ${HELLO_TIMEOUT_MS} ms; reconnecting`);
       link.socket.terminate();
@@ -208,6 +232,15 @@ export class RelayConnection {
     if (message.type === 'hello' && message.re !== undefined) {
       if (message.re === link.helloId) this.welcomed(link, message);
       return;
+    }
+    if (message.type === 'ack') {
+      if (message.ack !== undefined) this.queue.acknowledge(message.ack);
+      return;
+    }
+    if (message.seq !== undefined) {
+      link.acks.received(Math.max(message.seq, this.inboundSeq));
+      if (message.seq <= this.inboundSeq) return;
+      this.inboundSeq = message.seq;
     }
     if (message.type === 'runtime-token') return this.replaceToken(message);
     if (message.type === 'reconnect') return this.reconnectLater(link, message);
@@ -236,9 +269,14 @@ export class RelayConnection {
       link.socket.close(1002, 'invalid hello answer');
       return;
     }
+    if (welcome.epoch !== undefined && welcome.epoch !== this.inboundEpoch) {
+      this.inboundEpoch = welcome.epoch;
+      this.inboundSeq = 0;
+    }
+    if (welcome.ack !== undefined) this.queue.acknowledge(welcome.ack);
     this.ready = true;
     this.attempt = 0;
-    while (this.queue.length > 0) link.socket.send(this.queue.shift() as string);
+    for (const text of this.queue.pending()) link.socket.send(text);
     if (this.droppedFrames > 0) {
       this.options.logger(`${this.droppedFrames} outbound frame(s) were dropped while the relay was unreachable (queue limit)`);
       this.droppedFrames = 0;
@@ -281,6 +319,7 @@ export class RelayConnection {
   }
 
   private closedLink(link: Link, code: number): void {
+    link.acks.dispose();
     clearTimeout(link.helloTimer);
     clearInterval(link.heartbeatTimer);
     if (this.link !== link) return;

@@ -24,8 +24,10 @@ const DEFAULT_WAIT_MS = 30_000;
 /**
  * A stand-in for the relay's runtime endpoint. It checks `Authorization: Bearer <token>` against
  * `acceptedTokens` (else 401), can refuse every upgrade with a status, can hold upgrades pending
- * until released, answers `hello` with `{ environmentId, generation }`, records every frame, and
- * can drop the connection abruptly or gracefully.
+ * until released, answers `hello` with `{ environmentId, generation }` (and `ack`, the highest
+ * runtime seq it holds, like the relay), records every frame once (a numbered frame at or below
+ * the highest seq already recorded is a resent duplicate: counted in `duplicates`, not recorded),
+ * acknowledges numbered frames, and can drop the connection abruptly or gracefully.
  */
 export class TestRelay {
   readonly acceptedTokens = new Set<string>();
@@ -39,6 +41,10 @@ export class TestRelay {
   /** Accepted connections, in order; the last one is the current one. */
   readonly sockets: WebSocket[] = [];
   helloCount = 0;
+  /** Resent numbered frames that were already recorded. */
+  duplicates = 0;
+  private highestSeq = 0;
+  private runtimeStream: unknown;
 
   private readonly held: VerifyCallback[] = [];
   private frameWaiters: Array<Waiter<ReceivedFrame>> = [];
@@ -150,9 +156,22 @@ export class TestRelay {
         envelope = undefined;
       }
       if (envelope?.type === 'hello' && envelope.id !== undefined) {
-        socket.send(JSON.stringify({ v: 1, type: 'hello', re: envelope.id, data: { environmentId: 'env-test', generation: 1 } }));
+        const stream = (envelope.data as { stream?: unknown } | undefined)?.stream;
+        if (stream !== this.runtimeStream) {
+          this.runtimeStream = stream;
+          this.highestSeq = 0;
+        }
+        socket.send(JSON.stringify({ v: 1, type: 'hello', re: envelope.id, data: { environmentId: 'env-test', generation: 1, ack: this.highestSeq } }));
         this.helloCount += 1;
         this.notify(this.helloWaiters, this.helloCount);
+      }
+      if (envelope?.seq !== undefined) {
+        socket.send(JSON.stringify({ v: 1, type: 'ack', ack: Math.max(envelope.seq, this.highestSeq) }));
+        if (envelope.seq <= this.highestSeq) {
+          this.duplicates += 1;
+          return;
+        }
+        this.highestSeq = envelope.seq;
       }
       const frame: ReceivedFrame = { connection, envelope, raw };
       this.frames.push(frame);

@@ -172,16 +172,29 @@ export interface ReceivedFrame {
 
 /**
  * Buffers every frame a server-side socket receives (none is lost between two awaits) and hands
- * them out in order; `next()` rejects if the socket closes first.
+ * them out in order; `next()` rejects if the socket closes first. Like the relay, it answers the
+ * channel's `resume` (recorded in `resumes`, not handed out) with `resumed` at seq 0; the `seq`
+ * of numbered frames is recorded in `seqs` and removed from the frame handed out.
  */
 export class FrameReader {
   private readonly frames: ReceivedFrame[] = [];
   private waiting: { resolve: (frame: ReceivedFrame) => void; reject: (error: Error) => void } | undefined;
   private closed = false;
+  readonly resumes: ReceivedFrame[] = [];
+  readonly seqs: number[] = [];
 
   constructor(socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString('utf8')) as ReceivedFrame;
+      const frame = JSON.parse(data.toString('utf8')) as ReceivedFrame & { seq?: number };
+      if (frame.type === 'resume') {
+        this.resumes.push(frame);
+        socket.send(JSON.stringify({ v: 1, type: 'resumed', re: frame.id, data: { epoch: 'test-epoch', head: 0, ack: 0, replayed: 0 } }));
+        return;
+      }
+      if (frame.seq !== undefined) {
+        this.seqs.push(frame.seq);
+        delete frame.seq;
+      }
       if (this.waiting) {
         const waiting = this.waiting;
         this.waiting = undefined;

@@ -97,6 +97,19 @@ describe('env exec', () => {
     expect(result.stderr).toBe("error command-not-found: 'nope' was not found in PATH\n");
   });
 
+  it('output provably lost (a gap) is said on stderr and exits 6 whatever the remote code was', async () => {
+    serveRuntime((exec, { socket }) => {
+      sendFrame(socket, { type: 'process-output', re: exec.id, seq: 1, data: { stream: 'stdout', chunk: base64('before\n') } });
+      sendFrame(socket, { type: 'gap', seq: 2, data: { reason: 'epoch-changed', message: 'the relay lost its frames' } });
+      sendFrame(socket, { type: 'process-output', re: exec.id, seq: 3, data: { stream: 'stdout', chunk: base64('after\n') } });
+      sendFrame(socket, { type: 'process-exit', re: exec.id, seq: 4, data: { code: 0, signal: null } });
+    });
+    const result = await codebolt('env', 'exec', 'env_1', '--', 'true');
+    expect(result.stdout).toBe('before\nafter\n');
+    expect(result.stderr).toContain('codebolt: output was lost (epoch-changed): the relay lost its frames');
+    expect(result.code).toBe(6);
+  });
+
   it('Ctrl-C sends process-kill SIGINT and exits with the outcome', async () => {
     let killed!: (frame: ReceivedFrame) => void;
     const killFrame = new Promise<ReceivedFrame>((resolve) => (killed = resolve));

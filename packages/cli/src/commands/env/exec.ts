@@ -13,7 +13,10 @@ const INTERRUPT_GRACE_MS = 5_000;
  * `codebolt env exec <id> -- <cmd...>`: runs the command in the environment's workspace,
  * streams its output bytes to stdout/stderr as they arrive and exits with its exit code
  * (128 + n for signal n; 127 when it could not start). Ctrl-C sends SIGINT to the remote
- * process; a second Ctrl-C (or 5 s without an exit) leaves at once with 130.
+ * process; a second Ctrl-C (or 5 s without an exit) leaves at once with 130. Relay restarts and
+ * dropped connections are ridden out by the channel's resume (no output lost or repeated); when
+ * output was provably lost (a `gap` event) it says so on stderr and exits 6 whatever the remote
+ * code was.
  */
 export function registerEnvExec(env: Command, run: CliRun): void {
   env
@@ -42,6 +45,11 @@ export function registerEnvExec(env: Command, run: CliRun): void {
         handle.kill('SIGINT');
         graceTimer = setTimeout(() => void channel.close(), INTERRUPT_GRACE_MS);
       };
+      const gaps: string[] = [];
+      channel.on('gap', (gap) => {
+        gaps.push(gap.message);
+        context.io.stderr.write(`codebolt: output was lost (${gap.reason}): ${gap.message}\n`);
+      });
       const handle = channel.exec(program, args);
       process.on('SIGINT', onInterrupt);
       let exit: ProcessExit;
@@ -59,11 +67,11 @@ export function registerEnvExec(env: Command, run: CliRun): void {
         clearTimeout(graceTimer);
         await channel.close();
       }
-      const exitCode = exitCodeOf(exit);
+      const exitCode = gaps.length > 0 ? EXIT_CODES.outputLost : exitCodeOf(exit);
       const startError = exit.error ? `error ${exit.error.code}: ${exit.error.message}\n` : '';
       if (context.json) {
         const decode = (chunks: Uint8Array[]): string => new TextDecoder().decode(Buffer.concat(chunks));
-        context.print({ exitCode, stdout: decode(collected.stdout), stderr: decode(collected.stderr) + startError }, () => '');
+        context.print({ exitCode, stdout: decode(collected.stdout), stderr: decode(collected.stderr) + startError, ...(gaps.length > 0 ? { gaps } : {}) }, () => '');
       } else if (startError) {
         context.io.stderr.write(startError);
       }

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EnvironmentChannel } from '@codebolt/sdk';
+import { type LosslessHarness, startLosslessHarness } from './support/lossless-harness.js';
+
+const INTERVAL_MS = 300;
+const TIMEOUT_MS = 400;
+
+let harness: LosslessHarness | undefined;
+let channel: EnvironmentChannel | undefined;
+
+afterEach(async () => {
+  await channel?.close();
+  channel = undefined;
+  await harness?.dispose();
+  harness = undefined;
+});
+
+describe('heartbeats', () => {
+  it('a black-holed runtime is detected within interval + deadline and shown as runtime-disconnected; it comes back after', async () => {
+    harness = await startLosslessHarness({ onMessage: () => undefined, relay: { heartbeatIntervalMs: INTERVAL_MS, heartbeatTimeoutMs: TIMEOUT_MS } });
+    channel = await harness.client.connect(harness.environmentId);
+    const disconnected = new Promise<number>((resolve) => channel?.on('runtime-disconnected', () => resolve(Date.now())));
+    const blackHoledAt = Date.now();
+    harness.runtimeProxy.pause();
+    const detectedAfterMs = (await disconnected) - blackHoledAt;
+    // interval + deadline, plus scheduling slack on a loaded machine.
+    expect(detectedAfterMs).toBeLessThanOrEqual(INTERVAL_MS + TIMEOUT_MS + 1_000);
+    expect(harness.runtimeProxy.connections.size).toBe(0);
+    const reconnected = new Promise((resolve) => channel?.on('runtime-connected', resolve));
+    harness.runtimeProxy.resume();
+    await reconnected;
+    const environment = await harness.client.environments.get(harness.environmentId);
+    expect(environment.runtime.connected).toBe(true);
+  });
+
+  it('a black-holed app connection is dropped by the relay within interval + deadline, and the app resumes', async () => {
+    harness = await startLosslessHarness({ onMessage: () => undefined, relay: { heartbeatIntervalMs: INTERVAL_MS, heartbeatTimeoutMs: TIMEOUT_MS } });
+    channel = await harness.client.connect(harness.environmentId, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+    const reconnecting = new Promise<number>((resolve) => channel?.on('reconnecting', () => resolve(Date.now())));
+    const blackHoledAt = Date.now();
+    harness.appProxy.pause();
+    const detectedAfterMs = (await reconnecting) - blackHoledAt;
+    expect(detectedAfterMs).toBeLessThanOrEqual(INTERVAL_MS + TIMEOUT_MS + 1_000);
+    const resumed = new Promise((resolve) => channel?.on('resumed', resolve));
+    harness.appProxy.resume();
+    await resumed;
+    harness.runtime.send({ hello: 'after' });
+    expect(await new Promise((resolve) => channel?.on('message', resolve))).toEqual({ hello: 'after' });
+  });
+});
