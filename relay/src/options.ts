@@ -16,8 +16,28 @@ export const relayOptionsSchema = z.object({
   providerPackages: z.array(z.string()).default([]),
   /** URL runtimes use to reach this relay (ws://… or wss://…). Default: derived from host and port. */
   publicUrl: z.string().url().optional(),
-  /** Explicitly allow binding a non-loopback host. */
+  /** Explicitly allow binding a non-loopback host with only the local HS256 secret (no JWKS). */
   allowRemote: z.boolean().default(false),
+  /** Tenant tokens from an identity provider: its JWKS URL, required issuer and audience. */
+  jwks: z
+    .object({
+      url: z.string().url(),
+      issuer: z.string().min(1),
+      audience: z.string().min(1),
+      /** Least time between JWKS refetches caused by unknown kids, ms. */
+      cooldownMs: z.number().int().nonnegative().default(30_000),
+      cacheMaxAgeMs: z.number().int().positive().default(600_000),
+      timeoutMs: z.number().int().positive().default(5_000),
+    })
+    .optional(),
+  /** Tolerated clock skew for exp/nbf, seconds. */
+  clockToleranceSeconds: z.number().int().nonnegative().max(300).default(30),
+  /** Browser origins allowed besides the relay's own (exact `scheme://host[:port]`, or `*`). */
+  allowedOrigins: z.array(z.string().min(1)).default([]),
+  /** Refuse bearer-subprotocol connections that send no Origin (all-browser deployments). */
+  requireOriginForSubprotocol: z.boolean().default(false),
+  /** POST every audit entry (JSON) to this URL after it is on disk; best effort. */
+  auditWebhookUrl: z.string().url().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Max WebSocket frame per endpoint, bytes. */
   maxAppFrameBytes: z.number().int().positive().default(48 * 1024 * 1024),
@@ -46,10 +66,10 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
   const parsed = relayOptionsSchema.safeParse(options);
   if (!parsed.success) throw new CodeboltError('invalid-config', `invalid relay option ${describeZodError(parsed.error)}`);
   const value = parsed.data;
-  if (!LOOPBACK.test(value.host) && !value.allowRemote) {
+  if (!LOOPBACK.test(value.host) && !value.allowRemote && !value.jwks) {
     throw new CodeboltError(
       'invalid-config',
-      `refusing to bind ${value.host}: a non-loopback address exposes the relay to the network. Put it behind TLS and pass --allow-remote (tokens are always required), or bind 127.0.0.1`,
+      `refusing to bind ${value.host}: a non-loopback address exposes the relay to the network and no identity provider is configured. Configure one (--jwks-url, --jwks-issuer, --jwks-audience), or put the relay behind TLS and pass --allow-remote to use the relay's own HS256 tokens, or bind 127.0.0.1`,
     );
   }
   return { ...value, dataDir: resolve(value.dataDir ?? process.env.CODEBOLT_HOME ?? '.codebolt') };

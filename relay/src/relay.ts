@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { CodeboltError, envelope } from '@codebolt/protocol';
 import { authorize } from './auth/authorization.js';
 import { bearerToken } from './auth/credentials.js';
+import { checkOrigin } from './auth/origin-policy.js';
+import type { Principal } from './auth/tokens.js';
+import { actorOf } from './audit/audit-actor.js';
+import { type AuditEntry, AuditLog } from './audit/audit-log.js';
 import { loadRelayCredentials } from './auth/relay-credentials.js';
 import { AppBroker } from './broker/app-broker.js';
 import { RuntimeHub } from './broker/runtime-hub.js';
@@ -64,7 +68,12 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
   async function boot(): Promise<Relay> {
     const store = new EnvironmentStore(join(dataDir, 'environments.json'));
     await store.load();
-    const credentials = await loadRelayCredentials(dataDir, options.adminTokenTtlSeconds);
+    const credentials = await loadRelayCredentials(dataDir, options.adminTokenTtlSeconds, {
+      clockToleranceSeconds: options.clockToleranceSeconds,
+      ...(options.jwks ? { jwks: options.jwks } : {}),
+    });
+    const audit = AuditLog.open(join(dataDir, 'audit.log'), options.auditWebhookUrl ? forwardAuditEntry(options.auditWebhookUrl, logger) : undefined);
+    const originPolicy = { allowedOrigins: options.allowedOrigins, requireOriginForSubprotocol: options.requireOriginForSubprotocol };
     const cipher = new SecretCipher(credentials.masterKey);
     const registry = await ProviderRegistry.load(options.providerPackages);
     const providerConfig = new ProviderConfigStore(join(dataDir, 'providers.json'), cipher);
@@ -72,7 +81,15 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
 
     const urls = { runtime: '', provider: '' };
     const hub = new RuntimeHub({ queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes }, logger);
-    const broker = new AppBroker(hub, logger);
+    const broker = new AppBroker(hub, logger, (principal, environmentId, type) =>
+      audit.record({
+        action: `WS ${type.slice(0, 50)}`,
+        actor: { subject: principal.subject, tenant: principal.tenant, role: principal.role, ...(principal.operator ? { operator: true } : {}) },
+        outcome: 'denied',
+        code: 'forbidden',
+        target: { id: environmentId },
+      }),
+    );
     const processes = new ProviderProcessManager({
       dataDir,
       get providerUrl() {
@@ -113,26 +130,44 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     environments.on('runtime-disconnected', (id, reason) => broker.publish(id, envelope('runtime-disconnected', { env: id, data: { reason } })));
 
     let shuttingDown = false;
-    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir });
+    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens });
 
     async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
       const method = request.method ?? 'GET';
+      let principal: Principal | undefined;
+      let action: string | undefined;
+      const auditTarget: Record<string, string | number | boolean> = {};
+      let failure: CodeboltError | undefined;
       try {
         const url = new URL(request.url ?? '/', 'http://relay');
         if (method === 'GET' && url.pathname === '/health') return sendJson(response, 200, { status: shuttingDown ? 'shutting-down' : 'ok', version: RELAY_VERSION });
         if (shuttingDown) throw new CodeboltError('shutting-down', 'the relay is shutting down; retry shortly');
-        const principal = await credentials.tokens.verifyAccessToken(bearerToken(request, url));
+        checkOrigin(request, originPolicy);
+        principal = await credentials.tokens.verifyAccessToken(bearerToken(request, url));
         const match = matchRoute(routes, method, url.pathname);
         if (match === 'not-found') throw new CodeboltError('not-found', `no route ${method} ${url.pathname}; see /openapi.json`);
         if (match === 'method-not-allowed') throw new CodeboltError('not-found', `${url.pathname} does not accept ${method}; see /openapi.json`);
-        authorize(principal, `${method} ${match.route.path}`);
-        await match.route.handler({ request, response, url, params: match.params, principal });
+        action = `${method} ${match.route.path}`;
+        Object.assign(auditTarget, match.params);
+        authorize(principal, action);
+        await match.route.handler({ request, response, url, params: match.params, principal, auditTarget });
       } catch (error) {
-        const failure = CodeboltError.from(error);
+        failure = CodeboltError.from(error);
         if (failure.code === 'internal') logger.error('request failed', { method, path: request.url?.split('?')[0], error: failure.cause });
         sendError(response, failure);
       } finally {
         metrics.httpRequests.inc({ method, status: String(response.statusCode) });
+        // On record: every failed login, every denial, and every request that changes something.
+        const denied = failure?.code === 'forbidden';
+        if (failure?.code === 'unauthorized' || denied || (action !== undefined && method !== 'GET')) {
+          audit.record({
+            action: action ?? 'auth',
+            actor: actorOf(principal, request),
+            outcome: failure ? (denied ? 'denied' : 'failure') : 'success',
+            ...(failure ? { code: failure.code } : {}),
+            ...(Object.keys(auditTarget).length > 0 ? { target: auditTarget } : action ? {} : { target: { method, path: (request.url ?? '/').split('?')[0]!.slice(0, 200) } }),
+          });
+        }
       }
     }
 
@@ -154,6 +189,8 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         metrics,
         logger,
         limits: options,
+        originPolicy,
+        audit,
         isShuttingDown: () => shuttingDown,
       }),
     );
@@ -194,6 +231,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
           server.closeAllConnections();
         });
         await rm(join(dataDir, 'relay.json'), { force: true });
+        audit.close();
         await lock.release();
         logger.info('relay stopped');
       })());
@@ -208,4 +246,17 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       close,
     };
   }
+}
+
+/** Best-effort forwarding of audit entries to an HTTP endpoint (a SIEM): POST JSON, 5 s timeout. */
+function forwardAuditEntry(url: string, logger: ReturnType<typeof createLogger>): (entry: AuditEntry) => void {
+  return (entry) => {
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(entry), signal: AbortSignal.timeout(5_000) }).then(
+      (response) => {
+        if (!response.ok) logger.warn('audit forwarding was refused', { status: response.status });
+        void response.body?.cancel();
+      },
+      (error: unknown) => logger.warn('audit forwarding failed', { error }),
+    );
+  };
 }

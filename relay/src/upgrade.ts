@@ -4,7 +4,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CodeboltError, type Envelope, SUBPROTOCOL, envelope } from '@codebolt/protocol';
 import { authorize } from './auth/authorization.js';
 import { bearerToken } from './auth/credentials.js';
-import type { TokenService } from './auth/tokens.js';
+import { type OriginPolicy, checkOrigin } from './auth/origin-policy.js';
+import type { Principal, TokenService } from './auth/tokens.js';
+import { actorOf } from './audit/audit-actor.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { AppBroker } from './broker/app-broker.js';
 import type { RuntimeHub } from './broker/runtime-hub.js';
 import type { EnvironmentService } from './environments/environment-service.js';
@@ -22,6 +25,8 @@ export interface UpgradeDeps {
   metrics: Metrics;
   logger: Logger;
   limits: { maxAppFrameBytes: number; maxRuntimeFrameBytes: number; maxProviderFrameBytes: number };
+  originPolicy: OriginPolicy;
+  audit: AuditLog;
   isShuttingDown(): boolean;
 }
 
@@ -58,16 +63,20 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
     });
   };
 
-  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL, seen: { principal?: Principal; env?: string }): Promise<void> {
     // Provider processes may still connect while shutting down: in-flight verbs need them to finish.
     if (deps.isShuttingDown() && url.pathname !== '/v1/provider') throw new CodeboltError('shutting-down', 'the relay is shutting down; reconnect shortly');
+    checkOrigin(request, deps.originPolicy);
     switch (url.pathname) {
       case '/v1/connect': {
         const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));
+        seen.principal = principal;
         authorize(principal, 'WS /v1/connect');
         const environmentId = url.searchParams.get('env');
         if (!environmentId) throw new CodeboltError('bad-request', 'missing ?env=<environment id>');
+        seen.env = environmentId.slice(0, 100);
         const record = deps.environments.get(principal, environmentId);
+        deps.audit.record({ action: 'WS /v1/connect', actor: actorOf(principal, request), outcome: 'success', target: { id: record.id } });
         accept(appServer, request, socket, head, (ws) => {
           const current = deps.environments.get(principal, record.id);
           const greeting: Envelope[] = [envelope('env-state', { env: record.id, data: { environment: toPublicEnvironment(current) } })];
@@ -104,8 +113,18 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
       refuse(socket, new CodeboltError('bad-request', 'malformed request URL'));
       return;
     }
-    upgrade(request, socket, head, url).catch((error) => {
+    const seen: { principal?: Principal; env?: string } = {};
+    upgrade(request, socket, head, url, seen).catch((error) => {
       const failure = CodeboltError.from(error);
+      if (failure.code === 'unauthorized' || failure.code === 'forbidden') {
+        deps.audit.record({
+          action: seen.principal ? `WS ${url.pathname}` : 'auth',
+          actor: actorOf(seen.principal, request),
+          outcome: failure.code === 'forbidden' ? 'denied' : 'failure',
+          code: failure.code,
+          target: seen.env ? { id: seen.env } : { path: url.pathname.slice(0, 200) },
+        });
+      }
       deps.metrics.upgradesRefused.inc({ endpoint: url.pathname, code: failure.code });
       if (failure.code === 'internal') deps.logger.error('upgrade failed', { error: failure.cause });
       refuse(socket, failure);

@@ -6,3 +6,4 @@ export * from './runtime-messages.js';
 export * from './provider-messages.js';
 export * from './environment.js';
 export * from './app-events.js';
+export * from './tokens.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { readOrCreateSecretFile, randomSecret } from '../data-dir/secret-files.js';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { CodeboltError } from '@codebolt/protocol';
-import { TokenService } from './tokens.js';
+import { type JwksOptions, TokenService } from './tokens.js';
 
 export interface RelayCredentials {
   tokens: TokenService;
@@ -11,17 +11,22 @@ export interface RelayCredentials {
   firstBoot: boolean;
 }
 
-/** The admin identity written to admin.token for the local CLI. */
-export const LOCAL_ADMIN = { subject: 'local-admin', tenant: 'default', role: 'admin' } as const;
+/** The identity written to admin.token for the local CLI: the relay's operator (crosses tenants). */
+export const LOCAL_ADMIN = { subject: 'local-admin', tenant: 'default', role: 'admin', operator: true } as const;
+
+export interface TokenVerificationOptions {
+  clockToleranceSeconds?: number;
+  jwks?: JwksOptions;
+}
 
 /**
  * Loads or creates the relay's secrets in the data dir (all 0600): the HS256 signing secret, the
  * master key (unless CODEBOLT_MASTER_KEY is set) and an admin token for the local CLI. An admin
  * token that no longer verifies (expired, or the signing key changed) is replaced.
  */
-export async function loadRelayCredentials(dataDir: string, adminTokenTtlSeconds: number): Promise<RelayCredentials> {
+export async function loadRelayCredentials(dataDir: string, adminTokenTtlSeconds: number, verification: TokenVerificationOptions = {}): Promise<RelayCredentials> {
   const signing = await readOrCreateSecretFile(join(dataDir, 'signing.key'), () => randomSecret(32));
-  const tokens = new TokenService({ secret: Buffer.from(signing.value, 'base64url') });
+  const tokens = new TokenService({ secret: Buffer.from(signing.value, 'base64url'), ...verification });
 
   let masterKey: Buffer;
   const fromEnv = process.env.CODEBOLT_MASTER_KEY;
@@ -38,7 +43,8 @@ export async function loadRelayCredentials(dataDir: string, adminTokenTtlSeconds
   const admin = await readOrCreateSecretFile(adminTokenPath, () => tokens.mintAccessToken(LOCAL_ADMIN, adminTokenTtlSeconds));
   let valid = true;
   try {
-    await tokens.verifyAccessToken(admin.value);
+    // A token from before the operator claim existed is replaced too.
+    valid = (await tokens.verifyAccessToken(admin.value)).operator;
   } catch {
     valid = false;
   }

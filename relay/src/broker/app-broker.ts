@@ -36,6 +36,8 @@ export class AppBroker {
   constructor(
     private readonly hub: RuntimeHub,
     private readonly logger: Logger,
+    /** Called for every message refused by the authorization table (for the audit log). */
+    private readonly onDenied?: (principal: Principal, environmentId: string, type: string) => void,
   ) {
     hub.on('frame', (environmentId: string, message: Envelope) => this.#fromRuntime(environmentId, message));
   }
@@ -99,6 +101,7 @@ export class AppBroker {
       }
     } catch (error) {
       const body = CodeboltError.from(error).toBody();
+      if (body.code === 'forbidden' && message) this.onDenied?.(session.principal, session.environmentId, message.type);
       session.socket.send(encodeEnvelope(errorEnvelope(message?.type ?? 'error', body, message?.id)));
     }
   }

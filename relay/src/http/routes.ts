@@ -1,6 +1,8 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CodeboltError, type ProviderInfo, SECRET_PLACEHOLDER, configureProviderSchema, parseData } from '@codebolt/protocol';
+import { issueToken } from '../auth/token-issuer.js';
+import type { TokenService } from '../auth/tokens.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import type { ProviderConfigStore } from '../providers/provider-config-store.js';
 import type { ProviderDefinition, ProviderRegistry } from '../providers/provider-registry.js';
@@ -17,6 +19,7 @@ export interface RouteDeps {
   metrics: Metrics;
   openApi: () => unknown;
   dataDir: string;
+  tokens: TokenService;
 }
 
 /** Largest log chunk returned by one logs request. */
@@ -49,11 +52,12 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     {
       method: 'POST',
       path: '/v1/environments',
-      handler: async ({ request, response, principal }) => {
+      handler: async ({ request, response, principal, auditTarget }) => {
         const header = request.headers['idempotency-key'];
         const key = Array.isArray(header) ? header[0] : header;
         if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw new CodeboltError('bad-request', 'Idempotency-Key must be 1-255 printable ASCII characters');
         const { record, replayed } = await environments.create(principal, await readJsonBody(request), key);
+        Object.assign(auditTarget, { id: record.id, name: record.name, provider: record.provider.name });
         sendJson(response, replayed ? 200 : 201, toPublicEnvironment(record));
       },
     },
@@ -98,6 +102,15 @@ export function apiRoutes(deps: RouteDeps): Route[] {
         const { config } = parseData(configureProviderSchema, await readJsonBody(request), 'body');
         await deps.providerConfig.set(definition, config);
         sendJson(response, 200, providerInfo(definition, deps.providerConfig));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/tokens',
+      handler: async ({ request, response, principal, auditTarget }) => {
+        const created = await issueToken(principal, await readJsonBody(request), deps.tokens);
+        Object.assign(auditTarget, { tenant: created.tenant, role: created.role, operator: created.operator, subject: created.subject, expiresAt: created.expiresAt });
+        sendJson(response, 201, created);
       },
     },
     {
