@@ -5,6 +5,7 @@ import { EnvironmentChannel } from './environment-channel.js';
 import { type CallOptions, EnvironmentsApi } from './environments-api.js';
 import { HttpClient } from './http-client.js';
 import { ProvidersApi } from './providers-api.js';
+import { TokensApi } from './tokens-api.js';
 import { unreachableRelayError } from './relay-errors.js';
 import { resolveWebSocketClass } from './websocket-class.js';
 
@@ -18,6 +19,7 @@ export type Health = z.infer<typeof healthSchema>;
 export class CodeboltClient {
   readonly environments: EnvironmentsApi;
   readonly providers: ProvidersApi;
+  readonly tokens: TokensApi;
   private readonly http: HttpClient;
   private readonly options: ResolvedClientOptions;
 
@@ -26,6 +28,7 @@ export class CodeboltClient {
     this.http = new HttpClient(this.options);
     this.environments = new EnvironmentsApi(this.http);
     this.providers = new ProvidersApi(this.http);
+    this.tokens = new TokensApi(this.http);
   }
 
   /** The relay's base URL, normalised (no trailing slash). */

@@ -3,6 +3,7 @@ export type { ClientOptions, FetchFunction, WebSocketConstructor, WebSocketLike 
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './client-options.js';
 export { EnvironmentsApi, type CallOptions, type CreateOptions, type LogsOptions } from './environments-api.js';
 export { ProvidersApi } from './providers-api.js';
+export { TokensApi } from './tokens-api.js';
 export { type WaitOptions, type WaitTarget, DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, environmentError } from './wait-for-environment.js';
 export {
   EnvironmentChannel,
@@ -31,4 +32,6 @@ export {
   type LogChunk,
   type ProcessExit,
   type ProviderInfo,
+  type CreatedToken,
+  type CreateTokenRequest,
 } from '@codebolt/protocol';
