@@ -26,6 +26,7 @@ import { ProviderConfigStore } from './providers/provider-config-store.js';
 import { ProviderProcessManager } from './providers/provider-process-manager.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { SecretCipher } from './secrets/cipher.js';
+import { MasterKeyRotation } from './secrets/master-key-rotation.js';
 import { EnvironmentStore } from './store/environment-store.js';
 import { toPublicEnvironment } from './store/record.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -74,7 +75,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     });
     const audit = AuditLog.open(join(dataDir, 'audit.log'), options.auditWebhookUrl ? forwardAuditEntry(options.auditWebhookUrl, logger) : undefined);
     const originPolicy = { allowedOrigins: options.allowedOrigins, requireOriginForSubprotocol: options.requireOriginForSubprotocol };
-    const cipher = new SecretCipher(credentials.masterKey);
+    const cipher = new SecretCipher(credentials.masterKeys);
     const registry = await ProviderRegistry.load(options.providerPackages);
     const providerConfig = new ProviderConfigStore(join(dataDir, 'providers.json'), cipher);
     await providerConfig.load();
@@ -130,7 +131,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     environments.on('runtime-disconnected', (id, reason) => broker.publish(id, envelope('runtime-disconnected', { env: id, data: { reason } })));
 
     let shuttingDown = false;
-    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens });
+    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }) });
 
     async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
       const method = request.method ?? 'GET';

@@ -16,6 +16,7 @@ import { registerProviderList } from './commands/provider/list.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokenCreate } from './commands/token/create.js';
 import { registerAdminVerifyAudit } from './commands/admin/verify-audit.js';
+import { registerAdminRotateMasterKey } from './commands/admin/rotate-master-key.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -60,6 +61,7 @@ export function createProgram(run: CliRun): Command {
 
   const admin = program.command('admin').description('administer the relay and its data dir');
   registerAdminVerifyAudit(admin, run);
+  registerAdminRotateMasterKey(admin, run);
 
   const config = program.command('config').description("save the CLI's relay URL and token");
   registerConfigSet(config, run);

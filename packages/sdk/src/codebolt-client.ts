@@ -6,6 +6,7 @@ import { type CallOptions, EnvironmentsApi } from './environments-api.js';
 import { HttpClient } from './http-client.js';
 import { ProvidersApi } from './providers-api.js';
 import { TokensApi } from './tokens-api.js';
+import { AdminApi } from './admin-api.js';
 import { unreachableRelayError } from './relay-errors.js';
 import { resolveWebSocketClass } from './websocket-class.js';
 
@@ -20,6 +21,7 @@ export class CodeboltClient {
   readonly environments: EnvironmentsApi;
   readonly providers: ProvidersApi;
   readonly tokens: TokensApi;
+  readonly admin: AdminApi;
   private readonly http: HttpClient;
   private readonly options: ResolvedClientOptions;
 
@@ -29,6 +31,7 @@ export class CodeboltClient {
     this.environments = new EnvironmentsApi(this.http);
     this.providers = new ProvidersApi(this.http);
     this.tokens = new TokensApi(this.http);
+    this.admin = new AdminApi(this.http);
   }
 
   /** The relay's base URL, normalised (no trailing slash). */

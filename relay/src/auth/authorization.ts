@@ -30,6 +30,7 @@ export const AUTHORIZATION_TABLE = {
   'GET /v1/providers': 'viewer',
   'PUT /v1/providers/:name/config': 'operator',
   'POST /v1/tokens': 'admin',
+  'POST /v1/admin/rotate-master-key': 'operator',
   'GET /metrics': 'operator',
   'GET /openapi.json': 'viewer',
   'WS /v1/connect': 'viewer',

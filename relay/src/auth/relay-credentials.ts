@@ -6,7 +6,10 @@ import { type JwksOptions, TokenService } from './tokens.js';
 
 export interface RelayCredentials {
   tokens: TokenService;
-  masterKey: Buffer;
+  /** The master keyring: current key first, then keys still needed by an interrupted rotation. */
+  masterKeys: Buffer[];
+  /** master.key, or undefined when the key comes from CODEBOLT_MASTER_KEY (then it cannot be rotated in place). */
+  masterKeyPath: string | undefined;
   adminTokenPath: string;
   firstBoot: boolean;
 }
@@ -28,15 +31,18 @@ export async function loadRelayCredentials(dataDir: string, adminTokenTtlSeconds
   const signing = await readOrCreateSecretFile(join(dataDir, 'signing.key'), () => randomSecret(32));
   const tokens = new TokenService({ secret: Buffer.from(signing.value, 'base64url'), ...verification });
 
-  let masterKey: Buffer;
+  let masterKeys: Buffer[];
+  let masterKeyPath: string | undefined;
   const fromEnv = process.env.CODEBOLT_MASTER_KEY;
   if (fromEnv !== undefined) {
-    masterKey = Buffer.from(fromEnv.trim(), 'base64url');
-    if (masterKey.length !== 32) throw new CodeboltError('invalid-config', 'CODEBOLT_MASTER_KEY must be 32 random bytes in base64url (e.g. `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"`)');
+    masterKeys = [Buffer.from(fromEnv.trim(), 'base64url')];
+    if (masterKeys[0]!.length !== 32) throw new CodeboltError('invalid-config', 'CODEBOLT_MASTER_KEY must be 32 random bytes in base64url (e.g. `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"`)');
   } else {
-    const stored = await readOrCreateSecretFile(join(dataDir, 'master.key'), () => randomSecret(32));
-    masterKey = Buffer.from(stored.value, 'base64url');
-    if (masterKey.length !== 32) throw new CodeboltError('data-corrupt', `${join(dataDir, 'master.key')} does not hold a 32-byte key; restore it from a backup`);
+    masterKeyPath = join(dataDir, 'master.key');
+    // One base64url key per line, the current one first (more than one only mid-rotation).
+    const stored = await readOrCreateSecretFile(masterKeyPath, () => randomSecret(32));
+    masterKeys = stored.value.split('\n').map((line) => Buffer.from(line.trim(), 'base64url'));
+    if (masterKeys.some((key) => key.length !== 32)) throw new CodeboltError('data-corrupt', `${join(dataDir, 'master.key')} does not hold a 32-byte key; restore it from a backup`);
   }
 
   const adminTokenPath = join(dataDir, 'admin.token');
@@ -49,5 +55,5 @@ export async function loadRelayCredentials(dataDir: string, adminTokenTtlSeconds
     valid = false;
   }
   if (!valid) await writeFileAtomic(adminTokenPath, `${await tokens.mintAccessToken(LOCAL_ADMIN, adminTokenTtlSeconds)}\n`, 0o600);
-  return { tokens, masterKey, adminTokenPath, firstBoot: signing.created };
+  return { tokens, masterKeys, masterKeyPath, adminTokenPath, firstBoot: signing.created };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CodeboltError, type ProviderInfo, SECRET_PLACEHOLDER, configureProviderSchema, parseData } from '@codebolt/protocol';
 import { issueToken } from '../auth/token-issuer.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { MasterKeyRotation } from '../secrets/master-key-rotation.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import type { ProviderConfigStore } from '../providers/provider-config-store.js';
 import type { ProviderDefinition, ProviderRegistry } from '../providers/provider-registry.js';
@@ -20,6 +21,7 @@ export interface RouteDeps {
   openApi: () => unknown;
   dataDir: string;
   tokens: TokenService;
+  rotation: MasterKeyRotation;
 }
 
 /** Largest log chunk returned by one logs request. */
@@ -111,6 +113,15 @@ export function apiRoutes(deps: RouteDeps): Route[] {
         const created = await issueToken(principal, await readJsonBody(request), deps.tokens);
         Object.assign(auditTarget, { tenant: created.tenant, role: created.role, operator: created.operator, subject: created.subject, expiresAt: created.expiresAt });
         sendJson(response, 201, created);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/admin/rotate-master-key',
+      handler: async ({ response, auditTarget }) => {
+        const result = await deps.rotation.rotate();
+        Object.assign(auditTarget, result);
+        sendJson(response, 200, result);
       },
     },
     {
