@@ -51,6 +51,14 @@ export const relayOptionsSchema = z.object({
   adminTokenTtlSeconds: z.number().int().positive().default(365 * 24 * 3600),
   runtimeQueueMaxFrames: z.number().int().positive().default(1_000),
   runtimeQueueMaxBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  /** Bytes an app socket may have waiting to be sent before the relay cuts it off as a slow consumer. */
+  maxAppSendBufferBytes: z.number().int().positive().default(8 * 1024 * 1024),
+  /** A runtime socket must say hello within this after its upgrade, ms. */
+  runtimeHelloTimeoutMs: z.number().int().positive().default(10_000),
+  /** A client must send its request headers (or upgrade) within this, ms; slow-header sockets are closed. */
+  headersTimeoutMs: z.number().int().positive().default(15_000),
+  /** A whole HTTP request (headers and body) must arrive within this, ms. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
   /** How long a graceful shutdown waits for in-flight verbs. */
   shutdownTimeoutMs: z.number().int().positive().default(10_000),
   /** Delay the relay suggests to peers in its `reconnect` notice. */

@@ -81,7 +81,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     await providerConfig.load();
 
     const urls = { runtime: '', provider: '' };
-    const hub = new RuntimeHub({ queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes }, logger);
+    const hub = new RuntimeHub({ queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes, helloTimeoutMs: options.runtimeHelloTimeoutMs }, logger);
     const broker = new AppBroker(hub, logger, (principal, environmentId, type) =>
       audit.record({
         action: `WS ${type.slice(0, 50)}`,
@@ -90,6 +90,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         code: 'forbidden',
         target: { id: environmentId },
       }),
+      options.maxAppSendBufferBytes,
     );
     const processes = new ProviderProcessManager({
       dataDir,
@@ -172,7 +173,15 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       }
     }
 
-    const server = createServer({ requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 }, (request, response) => {
+    const server = createServer(
+      {
+        requestTimeout: Math.max(options.requestTimeoutMs, options.headersTimeoutMs),
+        headersTimeout: options.headersTimeoutMs,
+        // How often Node looks for expired header/request timeouts (its default, 30 s, would make short timeouts late).
+        connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(options.headersTimeoutMs / 4))),
+        keepAliveTimeout: 5_000,
+        maxHeaderSize: 16 * 1024,
+      }, (request, response) => {
       void onRequest(request, response);
     });
     server.on('clientError', (_error, socket) => {

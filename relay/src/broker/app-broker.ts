@@ -38,6 +38,8 @@ export class AppBroker {
     private readonly logger: Logger,
     /** Called for every message refused by the authorization table (for the audit log). */
     private readonly onDenied?: (principal: Principal, environmentId: string, type: string) => void,
+    /** Bytes an app socket may have waiting to be sent; a slower consumer is cut off (1008). Default 8 MiB. */
+    private readonly maxSendBufferBytes = 8 * 1024 * 1024,
   ) {
     hub.on('frame', (environmentId: string, message: Envelope) => this.#fromRuntime(environmentId, message));
   }
@@ -59,7 +61,7 @@ export class AppBroker {
       group.delete(session);
       if (group.size === 0) this.#byEnvironment.delete(environmentId);
     });
-    for (const message of greeting) socket.send(encodeEnvelope(message));
+    for (const message of greeting) this.#send(session, encodeEnvelope(message));
   }
 
   /** Sends a relay event to every app connected to the environment. */
@@ -67,13 +69,13 @@ export class AppBroker {
     const group = this.#byEnvironment.get(environmentId);
     if (!group) return;
     const frame = encodeEnvelope(message);
-    for (const session of group) session.socket.send(frame);
+    for (const session of group) this.#send(session, frame);
   }
 
   /** Sends a relay event to every app. */
   broadcast(message: Envelope): void {
     const frame = encodeEnvelope(message);
-    for (const session of this.#sessions.values()) session.socket.send(frame);
+    for (const session of this.#sessions.values()) this.#send(session, frame);
   }
 
   /** Closes the app connections of one environment (deleted) or all (shutdown). */
@@ -102,7 +104,7 @@ export class AppBroker {
     } catch (error) {
       const body = CodeboltError.from(error).toBody();
       if (body.code === 'forbidden' && message) this.onDenied?.(session.principal, session.environmentId, message.type);
-      session.socket.send(encodeEnvelope(errorEnvelope(message?.type ?? 'error', body, message?.id)));
+      this.#send(session, encodeEnvelope(errorEnvelope(message?.type ?? 'error', body, message?.id)));
     }
   }
 
@@ -117,6 +119,26 @@ export class AppBroker {
       this.logger.debug('dropping a runtime answer for a closed app session', { environmentId, type: message.type });
       return;
     }
-    session.socket.send(encodeEnvelope({ ...message, re: message.re.slice(separator + 1) }));
+    this.#send(session, encodeEnvelope({ ...message, re: message.re.slice(separator + 1) }));
   }
+
+  /**
+   * Sends to one app, or cuts it off when it does not read: past maxSendBufferBytes waiting in
+   * the socket, the connection is destroyed (its buffer freed at once) and the app must
+   * reconnect and resume. A slow consumer can never grow relay memory without bound.
+   */
+  #send(session: AppSession, frame: string): void {
+    const { socket } = session;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount + frame.length > this.maxSendBufferBytes) {
+      this.logger.warn('closing a slow app connection', { environmentId: session.environmentId, bufferedBytes: socket.bufferedAmount });
+      this.slowConsumersClosed++;
+      socket.terminate();
+      return;
+    }
+    socket.send(frame);
+  }
+
+  /** App connections cut off for not reading (see #send). */
+  slowConsumersClosed = 0;
 }

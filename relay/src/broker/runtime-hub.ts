@@ -17,6 +17,8 @@ export interface RuntimeHubLimits {
   queueMaxFrames: number;
   /** Bytes queued per environment while its runtime is away. Default 16 MiB. */
   queueMaxBytes: number;
+  /** A runtime socket that sends no hello within this is closed (4008), ms. Default 10 000. */
+  helloTimeoutMs?: number;
 }
 
 interface Queue {
@@ -57,7 +59,12 @@ export class RuntimeHub extends EventEmitter {
     const connection: RuntimeConnection = { environmentId, generation, socket, ready: false, version: null, pid: null };
     this.#connections.set(environmentId, connection);
     socket.on('message', (data, isBinary) => this.#onFrame(connection, data as Buffer, isBinary));
+    const helloTimeoutMs = this.limits.helloTimeoutMs ?? 10_000;
+    const helloTimer = setTimeout(() => {
+      if (!connection.ready) socket.close(4008, `no hello within ${helloTimeoutMs} ms`);
+    }, helloTimeoutMs);
     socket.on('close', (code, reason) => {
+      clearTimeout(helloTimer);
       if (this.#connections.get(environmentId) === connection) this.#connections.delete(environmentId);
       if (connection.ready) this.emit('disconnected', environmentId, generation, `runtime connection closed (${code}${reason.length ? `: ${reason.toString()}` : ''})`);
     });
