@@ -59,6 +59,15 @@ export const relayOptionsSchema = z.object({
   headersTimeoutMs: z.number().int().positive().default(15_000),
   /** A whole HTTP request (headers and body) must arrive within this, ms. */
   requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Per-tenant quotas (an operator's own tenant included). */
+  maxEnvironmentsPerTenant: z.number().int().positive().default(100),
+  maxRunningEnvironmentsPerTenant: z.number().int().positive().default(25),
+  maxAppConnectionsPerTenant: z.number().int().positive().default(250),
+  /** Failed authentications per client address within failedAuthWindowMs before it gets 429. */
+  maxFailedAuthPerAddress: z.number().int().positive().default(30),
+  failedAuthWindowMs: z.number().int().positive().default(60_000),
+  /** Open WebSocket connections per client address. */
+  maxConnectionsPerAddress: z.number().int().positive().default(256),
   /** How long a graceful shutdown waits for in-flight verbs. */
   shutdownTimeoutMs: z.number().int().positive().default(10_000),
   /** Delay the relay suggests to peers in its `reconnect` notice. */

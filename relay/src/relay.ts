@@ -27,6 +27,7 @@ import { ProviderProcessManager } from './providers/provider-process-manager.js'
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { SecretCipher } from './secrets/cipher.js';
 import { MasterKeyRotation } from './secrets/master-key-rotation.js';
+import { AddressLimiter } from './limits/address-limiter.js';
 import { EnvironmentStore } from './store/environment-store.js';
 import { toPublicEnvironment } from './store/record.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -74,6 +75,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       ...(options.jwks ? { jwks: options.jwks } : {}),
     });
     const audit = AuditLog.open(join(dataDir, 'audit.log'), options.auditWebhookUrl ? forwardAuditEntry(options.auditWebhookUrl, logger) : undefined);
+    const addresses = new AddressLimiter(options);
     const originPolicy = { allowedOrigins: options.allowedOrigins, requireOriginForSubprotocol: options.requireOriginForSubprotocol };
     const cipher = new SecretCipher(credentials.masterKeys);
     const registry = await ProviderRegistry.load(options.providerPackages);
@@ -132,7 +134,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     environments.on('runtime-disconnected', (id, reason) => broker.publish(id, envelope('runtime-disconnected', { env: id, data: { reason } })));
 
     let shuttingDown = false;
-    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }) });
+    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }), quotas: options });
 
     async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
       const method = request.method ?? 'GET';
@@ -145,6 +147,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         if (method === 'GET' && url.pathname === '/health') return sendJson(response, 200, { status: shuttingDown ? 'shutting-down' : 'ok', version: RELAY_VERSION });
         if (shuttingDown) throw new CodeboltError('shutting-down', 'the relay is shutting down; retry shortly');
         checkOrigin(request, originPolicy);
+        addresses.checkNotBlocked(request.socket.remoteAddress);
         principal = await credentials.tokens.verifyAccessToken(bearerToken(request, url));
         const match = matchRoute(routes, method, url.pathname);
         if (match === 'not-found') throw new CodeboltError('not-found', `no route ${method} ${url.pathname}; see /openapi.json`);
@@ -155,6 +158,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         await match.route.handler({ request, response, url, params: match.params, principal, auditTarget });
       } catch (error) {
         failure = CodeboltError.from(error);
+        if (failure.code === 'unauthorized') addresses.recordFailedAuth(request.socket.remoteAddress);
         if (failure.code === 'internal') logger.error('request failed', { method, path: request.url?.split('?')[0], error: failure.cause });
         sendError(response, failure);
       } finally {
@@ -201,6 +205,8 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         limits: options,
         originPolicy,
         audit,
+        addresses,
+        maxAppConnectionsPerTenant: options.maxAppConnectionsPerTenant,
         isShuttingDown: () => shuttingDown,
       }),
     );

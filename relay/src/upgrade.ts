@@ -8,6 +8,8 @@ import { type OriginPolicy, checkOrigin } from './auth/origin-policy.js';
 import type { Principal, TokenService } from './auth/tokens.js';
 import { actorOf } from './audit/audit-actor.js';
 import type { AuditLog } from './audit/audit-log.js';
+import type { AddressLimiter } from './limits/address-limiter.js';
+import { checkQuota } from './limits/tenant-quotas.js';
 import type { AppBroker } from './broker/app-broker.js';
 import type { RuntimeHub } from './broker/runtime-hub.js';
 import type { EnvironmentService } from './environments/environment-service.js';
@@ -27,10 +29,12 @@ export interface UpgradeDeps {
   limits: { maxAppFrameBytes: number; maxRuntimeFrameBytes: number; maxProviderFrameBytes: number };
   originPolicy: OriginPolicy;
   audit: AuditLog;
+  addresses: AddressLimiter;
+  maxAppConnectionsPerTenant: number;
   isShuttingDown(): boolean;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 function chooseProtocol(protocols: Set<string>): string | false {
   return protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false;
@@ -57,8 +61,11 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
   const providerServer = new WebSocketServer({ ...common, maxPayload: deps.limits.maxProviderFrameBytes });
 
   const accept = (server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, use: (ws: WebSocket) => void) => {
+    const release = deps.addresses.openConnection(request.socket.remoteAddress);
+    socket.once('close', release);
     server.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => deps.logger.debug('socket error', { error }));
+      ws.once('close', release);
       use(ws);
     });
   };
@@ -67,6 +74,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
     // Provider processes may still connect while shutting down: in-flight verbs need them to finish.
     if (deps.isShuttingDown() && url.pathname !== '/v1/provider') throw new CodeboltError('shutting-down', 'the relay is shutting down; reconnect shortly');
     checkOrigin(request, deps.originPolicy);
+    deps.addresses.checkNotBlocked(request.socket.remoteAddress);
     switch (url.pathname) {
       case '/v1/connect': {
         const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));
@@ -76,6 +84,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
         if (!environmentId) throw new CodeboltError('bad-request', 'missing ?env=<environment id>');
         seen.env = environmentId.slice(0, 100);
         const record = deps.environments.get(principal, environmentId);
+        checkQuota(deps.broker.countForTenant(principal.tenant), deps.maxAppConnectionsPerTenant, 'app connections', principal.tenant);
         deps.audit.record({ action: 'WS /v1/connect', actor: actorOf(principal, request), outcome: 'success', target: { id: record.id } });
         accept(appServer, request, socket, head, (ws) => {
           const current = deps.environments.get(principal, record.id);
@@ -116,6 +125,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
     const seen: { principal?: Principal; env?: string } = {};
     upgrade(request, socket, head, url, seen).catch((error) => {
       const failure = CodeboltError.from(error);
+      if (failure.code === 'unauthorized') deps.addresses.recordFailedAuth(request.socket.remoteAddress);
       if (failure.code === 'unauthorized' || failure.code === 'forbidden') {
         deps.audit.record({
           action: seen.principal ? `WS ${url.pathname}` : 'auth',

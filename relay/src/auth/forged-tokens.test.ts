@@ -35,7 +35,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
   const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
-  fixture = await startRelayFixture({ jwks: { url: jwksUrl, issuer: JWKS_ISSUER, audience: JWKS_AUDIENCE, cooldownMs: 60_000 } });
+  // Every forged token is a failed login from 127.0.0.1: lift the per-address limit (its own test is in limits/).
+  fixture = await startRelayFixture({ jwks: { url: jwksUrl, issuer: JWKS_ISSUER, audience: JWKS_AUDIENCE, cooldownMs: 60_000 }, maxFailedAuthPerAddress: 10_000 });
   secret = await signingSecret(fixture.dataDir);
   const created = await fixture.api('/v1/environments', { method: 'POST', body: JSON.stringify({ name: 'forged-a', provider: 'local' }) });
   expect(created.status).toBe(201);

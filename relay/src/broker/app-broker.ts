@@ -64,6 +64,13 @@ export class AppBroker {
     for (const message of greeting) this.#send(session, encodeEnvelope(message));
   }
 
+  /** Open app connections of one tenant's principals (for the per-tenant quota). */
+  countForTenant(tenant: string): number {
+    let count = 0;
+    for (const session of this.#sessions.values()) if (session.principal.tenant === tenant) count++;
+    return count;
+  }
+
   /** Sends a relay event to every app connected to the environment. */
   publish(environmentId: string, message: Envelope): void {
     const group = this.#byEnvironment.get(environmentId);
