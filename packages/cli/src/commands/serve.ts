@@ -19,7 +19,7 @@ export function registerServe(program: Command, run: CliRun): void {
     .description('run a relay on this machine (Ctrl-C stops it)')
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--port <number>', 'port to listen on; 0 picks a free one', '7420')
-    .option('--allow-remote', 'allow binding a non-loopback address (put it behind TLS)')
+    .option('--allow-remote', 'allow binding a non-loopback address with only the relay\'s own HS256 tokens (put it behind TLS; see docs/security.md)')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--jwks-url <url>', "also accept tenant tokens signed by this identity provider's JWKS (needs --jwks-issuer and --jwks-audience)")
     .option('--jwks-issuer <iss>', 'required issuer of JWKS-signed tokens')
