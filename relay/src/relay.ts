@@ -217,6 +217,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         resolve();
       });
     }).catch((error: NodeJS.ErrnoException) => {
+      audit.close();
       if (error.code === 'EADDRINUSE') throw new CodeboltError('invalid-config', `port ${options.port} on ${options.host} is already in use; pass --port 0 for any free port, or stop what holds it`, { cause: error });
       throw error;
     });
