@@ -61,7 +61,9 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
   const providerServer = new WebSocketServer({ ...common, maxPayload: deps.limits.maxProviderFrameBytes });
 
   const accept = (server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, use: (ws: WebSocket) => void) => {
-    const release = deps.addresses.openConnection(request.socket.remoteAddress);
+    // Only app connections count per address: runtimes and provider processes (often on this
+    // host) must never be locked out by an abusive client sharing their address.
+    const release = server === appServer ? deps.addresses.openConnection(request.socket.remoteAddress) : () => {};
     socket.once('close', release);
     server.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => deps.logger.debug('socket error', { error }));
@@ -74,7 +76,9 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
     // Provider processes may still connect while shutting down: in-flight verbs need them to finish.
     if (deps.isShuttingDown() && url.pathname !== '/v1/provider') throw new CodeboltError('shutting-down', 'the relay is shutting down; reconnect shortly');
     checkOrigin(request, deps.originPolicy);
-    deps.addresses.checkNotBlocked(request.socket.remoteAddress);
+    // Failed-login blocking covers the app endpoint only (see accept above); runtime and provider
+    // credentials are 256-bit secrets that cannot be guessed anyway.
+    if (url.pathname === '/v1/connect') deps.addresses.checkNotBlocked(request.socket.remoteAddress);
     switch (url.pathname) {
       case '/v1/connect': {
         const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));
@@ -125,7 +129,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
     const seen: { principal?: Principal; env?: string } = {};
     upgrade(request, socket, head, url, seen).catch((error) => {
       const failure = CodeboltError.from(error);
-      if (failure.code === 'unauthorized') deps.addresses.recordFailedAuth(request.socket.remoteAddress);
+      if (failure.code === 'unauthorized' && url.pathname === '/v1/connect') deps.addresses.recordFailedAuth(request.socket.remoteAddress);
       if (failure.code === 'unauthorized' || failure.code === 'forbidden') {
         deps.audit.record({
           action: seen.principal ? `WS ${url.pathname}` : 'auth',

@@ -31,6 +31,8 @@ describe('abuse limits', () => {
     expect(blocked.status).toBe(429);
     expect(await errorCode(blocked)).toBe('rate-limited');
     expect(await upgradeStatus(`${relay.relay.url.replace('http', 'ws')}/v1/connect?env=x`, { headers: { authorization: `Bearer ${relay.adminToken}` } })).toBe(429);
+    // Runtimes and providers sharing the address are not locked out (their credential is checked as usual).
+    expect(await upgradeStatus(`${relay.relay.url.replace('http', 'ws')}/v1/runtime`, { headers: { authorization: 'Bearer forged' } })).toBe(401);
     const deadline = Date.now() + 10_000;
     let status = 429;
     while (status === 429 && Date.now() < deadline) {
@@ -81,11 +83,20 @@ describe('abuse limits', () => {
     const created = await relay.api('/v1/environments', { method: 'POST', body: JSON.stringify({ name: 'conn', provider: 'local' }) });
     const { id } = (await created.json()) as { id: string };
     await waitForState(relay, id, 'running');
-    // The environment's runtime holds one connection from 127.0.0.1 and its provider another.
+    // Only app connections count: the environment's runtime and provider on 127.0.0.1 do not.
     const url = `${relay.relay.url.replace('http', 'ws')}/v1/connect?env=${id}`;
     const opened: number[] = [];
-    for (let index = 0; index < 3; index++) opened.push(await upgradeStatusKeepOpen(url, relay.adminToken));
-    expect(opened).toContain(429);
+    for (let index = 0; index < 4; index++) opened.push(await upgradeStatusKeepOpen(url, relay.adminToken));
+    expect(opened).toEqual([101, 101, 101, 429]);
+    sockets.splice(0, 1)[0]!.terminate();
+    // A closed connection frees its place.
+    const deadline = Date.now() + 10_000;
+    let status = 429;
+    while (status === 429 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = await upgradeStatusKeepOpen(url, relay.adminToken);
+    }
+    expect(status).toBe(101);
     for (const socket of sockets.splice(0)) socket.terminate();
   });
 });
