@@ -17,7 +17,7 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   const threshold = LEVELS[level];
   const log = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[at] < threshold) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...redact(fields) })}\n`);
+    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg: redactText(message), ...redact(fields) })}\n`);
   };
   return {
     debug: (m, f) => log('debug', m, f),
@@ -27,13 +27,26 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   };
 }
 
-function redact(fields: Record<string, unknown> | undefined): Record<string, unknown> {
+/** JWTs (three base64url parts, header starting `eyJ`) and bearer credentials inside free text. */
+const TOKEN_LIKE = /eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*|\b(bearer[ .])\S{16,}/gi;
+
+/** Masks token-looking values in a string. */
+export function redactText(text: string): string {
+  return text.replace(TOKEN_LIKE, (_match, bearer: string | undefined) => (bearer ? `${bearer}[redacted]` : '[redacted-token]'));
+}
+
+/** Masks secret-named fields (at any depth), token-looking strings, and reduces errors to name + message. */
+export function redact(fields: Record<string, unknown> | undefined, depth = 0): Record<string, unknown> {
   if (!fields) return {};
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (SECRET_KEYS.test(key)) out[key] = '[redacted]';
-    else if (value instanceof Error) out[key] = { name: value.name, message: value.message };
-    else out[key] = value;
-  }
+  for (const [key, value] of Object.entries(fields)) out[key] = SECRET_KEYS.test(key) ? '[redacted]' : redactValue(value, depth);
   return out;
+}
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
+  if (depth >= 4 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
+  return redact(value as Record<string, unknown>, depth + 1);
 }

@@ -16,8 +16,28 @@ export const relayOptionsSchema = z.object({
   providerPackages: z.array(z.string()).default([]),
   /** URL runtimes use to reach this relay (ws://… or wss://…). Default: derived from host and port. */
   publicUrl: z.string().url().optional(),
-  /** Explicitly allow binding a non-loopback host. */
+  /** Explicitly allow binding a non-loopback host with only the local HS256 secret (no JWKS). */
   allowRemote: z.boolean().default(false),
+  /** Tenant tokens from an identity provider: its JWKS URL, required issuer and audience. */
+  jwks: z
+    .object({
+      url: z.string().url(),
+      issuer: z.string().min(1),
+      audience: z.string().min(1),
+      /** Least time between JWKS refetches caused by unknown kids, ms. */
+      cooldownMs: z.number().int().nonnegative().default(30_000),
+      cacheMaxAgeMs: z.number().int().positive().default(600_000),
+      timeoutMs: z.number().int().positive().default(5_000),
+    })
+    .optional(),
+  /** Tolerated clock skew for exp/nbf, seconds. */
+  clockToleranceSeconds: z.number().int().nonnegative().max(300).default(30),
+  /** Browser origins allowed besides the relay's own (exact `scheme://host[:port]`, or `*`). */
+  allowedOrigins: z.array(z.string().min(1)).default([]),
+  /** Refuse bearer-subprotocol connections that send no Origin (all-browser deployments). */
+  requireOriginForSubprotocol: z.boolean().default(false),
+  /** POST every audit entry (JSON) to this URL after it is on disk; best effort. */
+  auditWebhookUrl: z.string().url().optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Max WebSocket frame per endpoint, bytes. */
   maxAppFrameBytes: z.number().int().positive().default(48 * 1024 * 1024),
@@ -40,6 +60,23 @@ export const relayOptionsSchema = z.object({
   heartbeatIntervalMs: z.number().int().positive().default(15_000),
   /** …and drops one that has not answered within this many ms: a black-holed peer is gone within interval + timeout. */
   heartbeatTimeoutMs: z.number().int().positive().default(10_000),
+  /** Bytes an app socket may have waiting to be sent before the relay cuts it off as a slow consumer. */
+  maxAppSendBufferBytes: z.number().int().positive().default(8 * 1024 * 1024),
+  /** A runtime socket must say hello within this after its upgrade, ms. */
+  runtimeHelloTimeoutMs: z.number().int().positive().default(10_000),
+  /** A client must send its request headers (or upgrade) within this, ms; slow-header sockets are closed. */
+  headersTimeoutMs: z.number().int().positive().default(15_000),
+  /** A whole HTTP request (headers and body) must arrive within this, ms. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Per-tenant quotas (an operator's own tenant included). */
+  maxEnvironmentsPerTenant: z.number().int().positive().default(100),
+  maxRunningEnvironmentsPerTenant: z.number().int().positive().default(25),
+  maxAppConnectionsPerTenant: z.number().int().positive().default(250),
+  /** Failed authentications per client address within failedAuthWindowMs before it gets 429. */
+  maxFailedAuthPerAddress: z.number().int().positive().default(30),
+  failedAuthWindowMs: z.number().int().positive().default(60_000),
+  /** Open WebSocket connections per client address. */
+  maxConnectionsPerAddress: z.number().int().positive().default(256),
   /** How long a graceful shutdown waits for in-flight verbs. */
   shutdownTimeoutMs: z.number().int().positive().default(10_000),
   /** Delay the relay suggests to peers in its `reconnect` notice. */
@@ -55,10 +92,10 @@ export function resolveRelayOptions(options: RelayOptions): ResolvedRelayOptions
   const parsed = relayOptionsSchema.safeParse(options);
   if (!parsed.success) throw new CodeboltError('invalid-config', `invalid relay option ${describeZodError(parsed.error)}`);
   const value = parsed.data;
-  if (!LOOPBACK.test(value.host) && !value.allowRemote) {
+  if (!LOOPBACK.test(value.host) && !value.allowRemote && !value.jwks) {
     throw new CodeboltError(
       'invalid-config',
-      `refusing to bind ${value.host}: a non-loopback address exposes the relay to the network. Put it behind TLS and pass --allow-remote (tokens are always required), or bind 127.0.0.1`,
+      `refusing to bind ${value.host}: a non-loopback address exposes the relay to the network and no identity provider is configured. Configure one (--jwks-url, --jwks-issuer, --jwks-audience), or put the relay behind TLS and pass --allow-remote to use the relay's own HS256 tokens, or bind 127.0.0.1`,
     );
   }
   return { ...value, dataDir: resolve(value.dataDir ?? process.env.CODEBOLT_HOME ?? '.codebolt') };

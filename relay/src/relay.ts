@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { CodeboltError, envelope } from '@codebolt/protocol';
 import { authorize } from './auth/authorization.js';
 import { bearerToken } from './auth/credentials.js';
+import { checkOrigin } from './auth/origin-policy.js';
+import type { Principal } from './auth/tokens.js';
+import { actorOf } from './audit/audit-actor.js';
+import { type AuditEntry, AuditLog } from './audit/audit-log.js';
 import { loadRelayCredentials } from './auth/relay-credentials.js';
 import { AppBroker } from './broker/app-broker.js';
 import { RuntimeHub } from './broker/runtime-hub.js';
@@ -22,6 +26,8 @@ import { ProviderConfigStore } from './providers/provider-config-store.js';
 import { ProviderProcessManager } from './providers/provider-process-manager.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { SecretCipher } from './secrets/cipher.js';
+import { MasterKeyRotation } from './secrets/master-key-rotation.js';
+import { AddressLimiter } from './limits/address-limiter.js';
 import { EnvironmentStore } from './store/environment-store.js';
 import { toPublicEnvironment } from './store/record.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -66,8 +72,14 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
   async function boot(): Promise<Relay> {
     const store = new EnvironmentStore(join(dataDir, 'environments.json'));
     await store.load();
-    const credentials = await loadRelayCredentials(dataDir, options.adminTokenTtlSeconds);
-    const cipher = new SecretCipher(credentials.masterKey);
+    const credentials = await loadRelayCredentials(dataDir, options.adminTokenTtlSeconds, {
+      clockToleranceSeconds: options.clockToleranceSeconds,
+      ...(options.jwks ? { jwks: options.jwks } : {}),
+    });
+    const audit = AuditLog.open(join(dataDir, 'audit.log'), options.auditWebhookUrl ? forwardAuditEntry(options.auditWebhookUrl, logger) : undefined);
+    const addresses = new AddressLimiter(options);
+    const originPolicy = { allowedOrigins: options.allowedOrigins, requireOriginForSubprotocol: options.requireOriginForSubprotocol };
+    const cipher = new SecretCipher(credentials.masterKeys);
     const registry = await ProviderRegistry.load(options.providerPackages);
     const providerConfig = new ProviderConfigStore(join(dataDir, 'providers.json'), cipher);
     await providerConfig.load();
@@ -79,8 +91,23 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       unackedMaxBytes: options.runtimeQueueMaxBytes,
     });
     await restoreStreams(dataDir, streams, logger);
-    const hub = new RuntimeHub({ queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes }, logger, streams);
-    const broker = new AppBroker(hub, logger, { sessionRetentionMs: options.appSessionRetentionMs });
+    const hub = new RuntimeHub(
+      { queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes, helloTimeoutMs: options.runtimeHelloTimeoutMs },
+      logger,
+      streams,
+    );
+    const broker = new AppBroker(hub, logger, {
+      sessionRetentionMs: options.appSessionRetentionMs,
+      maxSendBufferBytes: options.maxAppSendBufferBytes,
+      onDenied: (principal, environmentId, type) =>
+        audit.record({
+          action: `WS ${type.slice(0, 50)}`,
+          actor: { subject: principal.subject, tenant: principal.tenant, role: principal.role, ...(principal.operator ? { operator: true } : {}) },
+          outcome: 'denied',
+          code: 'forbidden',
+          target: { id: environmentId },
+        }),
+    });
     const processes = new ProviderProcessManager({
       dataDir,
       get providerUrl() {
@@ -124,30 +151,58 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     environments.on('runtime-disconnected', (id, reason) => broker.publish(id, envelope('runtime-disconnected', { env: id, data: { reason } })));
 
     let shuttingDown = false;
-    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir });
+    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }), quotas: options });
 
     async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
       const method = request.method ?? 'GET';
+      let principal: Principal | undefined;
+      let action: string | undefined;
+      const auditTarget: Record<string, string | number | boolean> = {};
+      let failure: CodeboltError | undefined;
       try {
         const url = new URL(request.url ?? '/', 'http://relay');
         if (method === 'GET' && url.pathname === '/health') return sendJson(response, 200, { status: shuttingDown ? 'shutting-down' : 'ok', version: RELAY_VERSION });
         if (shuttingDown) throw new CodeboltError('shutting-down', 'the relay is shutting down; retry shortly');
-        const principal = await credentials.tokens.verifyAccessToken(bearerToken(request, url));
+        checkOrigin(request, originPolicy);
+        addresses.checkNotBlocked(request.socket.remoteAddress);
+        principal = await credentials.tokens.verifyAccessToken(bearerToken(request, url));
         const match = matchRoute(routes, method, url.pathname);
         if (match === 'not-found') throw new CodeboltError('not-found', `no route ${method} ${url.pathname}; see /openapi.json`);
         if (match === 'method-not-allowed') throw new CodeboltError('not-found', `${url.pathname} does not accept ${method}; see /openapi.json`);
-        authorize(principal, `${method} ${match.route.path}`);
-        await match.route.handler({ request, response, url, params: match.params, principal });
+        action = `${method} ${match.route.path}`;
+        Object.assign(auditTarget, match.params);
+        authorize(principal, action);
+        await match.route.handler({ request, response, url, params: match.params, principal, auditTarget });
       } catch (error) {
-        const failure = CodeboltError.from(error);
+        failure = CodeboltError.from(error);
+        if (failure.code === 'unauthorized') addresses.recordFailedAuth(request.socket.remoteAddress);
         if (failure.code === 'internal') logger.error('request failed', { method, path: request.url?.split('?')[0], error: failure.cause });
         sendError(response, failure);
       } finally {
         metrics.httpRequests.inc({ method, status: String(response.statusCode) });
+        // On record: every failed login, every denial, and every request that changes something.
+        const denied = failure?.code === 'forbidden';
+        if (failure?.code === 'unauthorized' || denied || (action !== undefined && method !== 'GET')) {
+          audit.record({
+            action: action ?? 'auth',
+            actor: actorOf(principal, request),
+            outcome: failure ? (denied ? 'denied' : 'failure') : 'success',
+            ...(failure ? { code: failure.code } : {}),
+            ...(Object.keys(auditTarget).length > 0 ? { target: auditTarget } : action ? {} : { target: { method, path: (request.url ?? '/').split('?')[0]!.slice(0, 200) } }),
+          });
+        }
       }
     }
 
-    const server = createServer({ requestTimeout: 60_000, headersTimeout: 15_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 }, (request, response) => {
+    const server = createServer(
+      {
+        requestTimeout: Math.max(options.requestTimeoutMs, options.headersTimeoutMs),
+        headersTimeout: options.headersTimeoutMs,
+        // How often Node looks for expired header/request timeouts (its default, 30 s, would make short timeouts late).
+        connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(options.headersTimeoutMs / 4))),
+        keepAliveTimeout: 5_000,
+        maxHeaderSize: 16 * 1024,
+      }, (request, response) => {
       void onRequest(request, response);
     });
     server.on('clientError', (_error, socket) => {
@@ -165,6 +220,10 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         metrics,
         logger,
         limits: options,
+        originPolicy,
+        audit,
+        addresses,
+        maxAppConnectionsPerTenant: options.maxAppConnectionsPerTenant,
         isShuttingDown: () => shuttingDown,
       }),
     );
@@ -175,6 +234,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         resolve();
       });
     }).catch((error: NodeJS.ErrnoException) => {
+      audit.close();
       if (error.code === 'EADDRINUSE') throw new CodeboltError('invalid-config', `port ${options.port} on ${options.host} is already in use; pass --port 0 for any free port, or stop what holds it`, { cause: error });
       throw error;
     });
@@ -207,6 +267,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         await rm(join(dataDir, 'relay.json'), { force: true });
         await saveStreams(dataDir, streams).catch((error) => logger.error('could not save the streams; apps that resume will get a gap', { error }));
         streams.dispose();
+        audit.close();
         await lock.release();
         logger.info('relay stopped');
       })());
@@ -221,4 +282,17 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       close,
     };
   }
+}
+
+/** Best-effort forwarding of audit entries to an HTTP endpoint (a SIEM): POST JSON, 5 s timeout. */
+function forwardAuditEntry(url: string, logger: ReturnType<typeof createLogger>): (entry: AuditEntry) => void {
+  return (entry) => {
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(entry), signal: AbortSignal.timeout(5_000) }).then(
+      (response) => {
+        if (!response.ok) logger.warn('audit forwarding was refused', { status: response.status });
+        void response.body?.cancel();
+      },
+      (error: unknown) => logger.warn('audit forwarding failed', { error }),
+    );
+  };
 }

@@ -4,7 +4,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CodeboltError, type Envelope, SUBPROTOCOL, envelope } from '@codebolt/protocol';
 import { authorize } from './auth/authorization.js';
 import { bearerToken } from './auth/credentials.js';
-import type { TokenService } from './auth/tokens.js';
+import { type OriginPolicy, checkOrigin } from './auth/origin-policy.js';
+import type { Principal, TokenService } from './auth/tokens.js';
+import { actorOf } from './audit/audit-actor.js';
+import type { AuditLog } from './audit/audit-log.js';
+import type { AddressLimiter } from './limits/address-limiter.js';
+import { checkQuota } from './limits/tenant-quotas.js';
 import type { AppBroker } from './broker/app-broker.js';
 import type { RuntimeHub } from './broker/runtime-hub.js';
 import { keepAlive } from './broker/heartbeat.js';
@@ -23,10 +28,14 @@ export interface UpgradeDeps {
   metrics: Metrics;
   logger: Logger;
   limits: { maxAppFrameBytes: number; maxRuntimeFrameBytes: number; maxProviderFrameBytes: number; heartbeatIntervalMs: number; heartbeatTimeoutMs: number };
+  originPolicy: OriginPolicy;
+  audit: AuditLog;
+  addresses: AddressLimiter;
+  maxAppConnectionsPerTenant: number;
   isShuttingDown(): boolean;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 function chooseProtocol(protocols: Set<string>): string | false {
   return protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false;
@@ -53,23 +62,36 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
   const providerServer = new WebSocketServer({ ...common, maxPayload: deps.limits.maxProviderFrameBytes });
 
   const accept = (server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, use: (ws: WebSocket) => void) => {
+    // Only app connections count per address: runtimes and provider processes (often on this
+    // host) must never be locked out by an abusive client sharing their address.
+    const release = server === appServer ? deps.addresses.openConnection(request.socket.remoteAddress) : () => {};
+    socket.once('close', release);
     server.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => deps.logger.debug('socket error', { error }));
       if (server !== providerServer) keepAlive(ws, { intervalMs: deps.limits.heartbeatIntervalMs, timeoutMs: deps.limits.heartbeatTimeoutMs });
+      ws.once('close', release);
       use(ws);
     });
   };
 
-  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL, seen: { principal?: Principal; env?: string }): Promise<void> {
     // Provider processes may still connect while shutting down: in-flight verbs need them to finish.
     if (deps.isShuttingDown() && url.pathname !== '/v1/provider') throw new CodeboltError('shutting-down', 'the relay is shutting down; reconnect shortly');
+    checkOrigin(request, deps.originPolicy);
+    // Failed-login blocking covers the app endpoint only (see accept above); runtime and provider
+    // credentials are 256-bit secrets that cannot be guessed anyway.
+    if (url.pathname === '/v1/connect') deps.addresses.checkNotBlocked(request.socket.remoteAddress);
     switch (url.pathname) {
       case '/v1/connect': {
         const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));
+        seen.principal = principal;
         authorize(principal, 'WS /v1/connect');
         const environmentId = url.searchParams.get('env');
         if (!environmentId) throw new CodeboltError('bad-request', 'missing ?env=<environment id>');
+        seen.env = environmentId.slice(0, 100);
         const record = deps.environments.get(principal, environmentId);
+        checkQuota(deps.broker.countForTenant(principal.tenant), deps.maxAppConnectionsPerTenant, 'app connections', principal.tenant);
+        deps.audit.record({ action: 'WS /v1/connect', actor: actorOf(principal, request), outcome: 'success', target: { id: record.id } });
         accept(appServer, request, socket, head, (ws) => {
           const current = deps.environments.get(principal, record.id);
           const greeting: Envelope[] = [envelope('env-state', { env: record.id, data: { environment: toPublicEnvironment(current) } })];
@@ -106,8 +128,19 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
       refuse(socket, new CodeboltError('bad-request', 'malformed request URL'));
       return;
     }
-    upgrade(request, socket, head, url).catch((error) => {
+    const seen: { principal?: Principal; env?: string } = {};
+    upgrade(request, socket, head, url, seen).catch((error) => {
       const failure = CodeboltError.from(error);
+      if (failure.code === 'unauthorized' && url.pathname === '/v1/connect') deps.addresses.recordFailedAuth(request.socket.remoteAddress);
+      if (failure.code === 'unauthorized' || failure.code === 'forbidden') {
+        deps.audit.record({
+          action: seen.principal ? `WS ${url.pathname}` : 'auth',
+          actor: actorOf(seen.principal, request),
+          outcome: failure.code === 'forbidden' ? 'denied' : 'failure',
+          code: failure.code,
+          target: seen.env ? { id: seen.env } : { path: url.pathname.slice(0, 200) },
+        });
+      }
       deps.metrics.upgradesRefused.inc({ endpoint: url.pathname, code: failure.code });
       if (failure.code === 'internal') deps.logger.error('upgrade failed', { error: failure.cause });
       refuse(socket, failure);

@@ -14,6 +14,9 @@ import { registerEnvStop } from './commands/env/stop.js';
 import { registerProviderConfigure } from './commands/provider/configure.js';
 import { registerProviderList } from './commands/provider/list.js';
 import { registerServe } from './commands/serve.js';
+import { registerTokenCreate } from './commands/token/create.js';
+import { registerAdminVerifyAudit } from './commands/admin/verify-audit.js';
+import { registerAdminRotateMasterKey } from './commands/admin/rotate-master-key.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -52,6 +55,13 @@ export function createProgram(run: CliRun): Command {
   const provider = program.command('provider').description('list and configure providers');
   registerProviderList(provider, run);
   registerProviderConfigure(provider, run);
+
+  const token = program.command('token').description('mint access tokens');
+  registerTokenCreate(token, run);
+
+  const admin = program.command('admin').description('administer the relay and its data dir');
+  registerAdminVerifyAudit(admin, run);
+  registerAdminRotateMasterKey(admin, run);
 
   const config = program.command('config').description("save the CLI's relay URL and token");
   registerConfigSet(config, run);

@@ -24,6 +24,8 @@ const FIXES: Partial<Record<ErrorCode, string>> = {
   'data-dir-locked': 'stop the other relay that uses this data dir, or pass another --data-dir',
   'data-corrupt': 'restore the data dir from a backup; the file was left untouched',
   'shutting-down': 'wait for the relay to come back and run the command again',
+  'quota-exceeded': 'delete or stop environments of this tenant, or ask the relay operator to raise the quota',
+  'rate-limited': 'wait a minute and retry with a valid token',
   internal: 'run it again; if it keeps failing, report it with the command you ran',
 };
 

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   conflict: { status: 409, meaning: 'The request conflicts with existing state: a duplicate name, or a reused idempotency key with other parameters.' },
   'invalid-state': { status: 409, meaning: 'The environment is not in a state that allows this verb (for example exec on a stopped environment).' },
   'payload-too-large': { status: 413, meaning: 'A body or frame is over the size limit of its endpoint.' },
+  'quota-exceeded': { status: 429, meaning: "The tenant is at one of its quotas (environments, running environments, app connections)." },
+  'rate-limited': { status: 429, meaning: 'Too many failed authentications or connections from this address; wait and retry.' },
   'path-outside-workspace': { status: 403, meaning: 'A file path escapes the workspace, by .. or by a symlink.' },
   'command-not-found': { status: 404, meaning: 'exec named a program that does not exist or cannot be executed.' },
   'relay-unreachable': { status: 503, meaning: 'The relay cannot be reached (connection refused, DNS or TLS failure), or the connection to it was lost.' },

@@ -8,3 +8,4 @@ export * from './environment.js';
 export * from './app-events.js';
 export * from './stream-messages.js';
 export * from './ack-scheduler.js';
+export * from './tokens.js';

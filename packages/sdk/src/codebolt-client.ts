@@ -6,6 +6,8 @@ import type { ReconnectOptions } from './reconnect-policy.js';
 import { type CallOptions, EnvironmentsApi } from './environments-api.js';
 import { HttpClient } from './http-client.js';
 import { ProvidersApi } from './providers-api.js';
+import { TokensApi } from './tokens-api.js';
+import { AdminApi } from './admin-api.js';
 import { unreachableRelayError } from './relay-errors.js';
 import { resolveWebSocketClass } from './websocket-class.js';
 
@@ -24,6 +26,8 @@ export type Health = z.infer<typeof healthSchema>;
 export class CodeboltClient {
   readonly environments: EnvironmentsApi;
   readonly providers: ProvidersApi;
+  readonly tokens: TokensApi;
+  readonly admin: AdminApi;
   private readonly http: HttpClient;
   private readonly options: ResolvedClientOptions;
 
@@ -32,6 +36,8 @@ export class CodeboltClient {
     this.http = new HttpClient(this.options);
     this.environments = new EnvironmentsApi(this.http);
     this.providers = new ProvidersApi(this.http);
+    this.tokens = new TokensApi(this.http);
+    this.admin = new AdminApi(this.http);
   }
 
   /** The relay's base URL, normalised (no trailing slash). */

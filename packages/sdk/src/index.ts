@@ -3,6 +3,8 @@ export type { ClientOptions, FetchFunction, WebSocketConstructor, WebSocketLike 
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './client-options.js';
 export { EnvironmentsApi, type CallOptions, type CreateOptions, type LogsOptions } from './environments-api.js';
 export { ProvidersApi } from './providers-api.js';
+export { TokensApi } from './tokens-api.js';
+export { AdminApi, type MasterKeyRotation } from './admin-api.js';
 export { type WaitOptions, type WaitTarget, DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, environmentError } from './wait-for-environment.js';
 export {
   EnvironmentChannel,
@@ -31,6 +33,8 @@ export {
   type LogChunk,
   type ProcessExit,
   type ProviderInfo,
+  type CreatedToken,
+  type CreateTokenRequest,
 } from '@codebolt/protocol';
 export type { ReconnectOptions } from './reconnect-policy.js';
 export { reconnectDelayMs } from './reconnect-policy.js';

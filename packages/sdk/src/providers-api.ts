@@ -17,8 +17,8 @@ export class ProvidersApi {
 
   /**
    * `PUT /v1/providers/:name/config`: replaces the relay-level defaults and shared credentials of
-   * one provider (admin only). Rejects with `invalid-config` when the config does not fit the
-   * provider's schema, `provider-not-found` for an unknown name, `forbidden` for a non-admin token.
+   * one provider (relay operator only). Rejects with `invalid-config` when the config does not fit the
+   * provider's schema, `provider-not-found` for an unknown name, `forbidden` for a non-operator token.
    */
   configure(name: string, config: Record<string, unknown>, options: CallOptions = {}): Promise<ProviderInfo> {
     return this.http.request({

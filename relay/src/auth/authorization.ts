@@ -1,12 +1,23 @@
 import { CodeboltError } from '@codebolt/protocol';
 import type { Principal, Role } from './tokens.js';
 
-/**
- * The one authorization table: every HTTP route and app message type names the lowest role that
- * may use it. A route without an entry is refused (and a test checks every route has one).
- */
-export const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3 };
+/** What a table entry can require: a tenant role, or the relay operator (crosses tenants). */
+export type Requirement = Role | 'operator';
 
+/** Rank of each requirement; a principal's rank is its role's, or `operator`'s when it is one. */
+export const ROLE_RANK: Record<Requirement, number> = { viewer: 1, member: 2, admin: 3, operator: 4 };
+
+/**
+ * The one authorization table: every HTTP route and every app message type on /v1/connect names
+ * the lowest role that may use it. A route or message type without an entry is refused (and tests
+ * check that every route and every protocol message type has one). Object-level checks (tenant)
+ * come on top: see canSeeTenant.
+ *
+ * - viewer: reads its tenant's environments, files and logs.
+ * - member: also drives them (lifecycle verbs, exec, writes, opaque messages).
+ * - admin: also administers its tenant (mints tokens for it, no higher than admin).
+ * - operator: the relay's owner; relay-wide settings and every tenant.
+ */
 export const AUTHORIZATION_TABLE = {
   'GET /v1/environments': 'viewer',
   'POST /v1/environments': 'member',
@@ -17,8 +28,10 @@ export const AUTHORIZATION_TABLE = {
   'POST /v1/environments/:id/restart': 'member',
   'GET /v1/environments/:id/logs': 'viewer',
   'GET /v1/providers': 'viewer',
-  'PUT /v1/providers/:name/config': 'admin',
-  'GET /metrics': 'admin',
+  'PUT /v1/providers/:name/config': 'operator',
+  'POST /v1/tokens': 'admin',
+  'POST /v1/admin/rotate-master-key': 'operator',
+  'GET /metrics': 'operator',
   'GET /openapi.json': 'viewer',
   'WS /v1/connect': 'viewer',
   'WS exec': 'member',
@@ -29,19 +42,25 @@ export const AUTHORIZATION_TABLE = {
   'WS fs.write': 'member',
   'WS fs.remove': 'member',
   'WS message': 'member',
-} as const satisfies Record<string, Role>;
+} as const satisfies Record<string, Requirement>;
 
 export type Permission = keyof typeof AUTHORIZATION_TABLE;
 
+export function principalRank(principal: Principal): number {
+  return principal.operator ? ROLE_RANK.operator : ROLE_RANK[principal.role];
+}
+
+/** Throws CodeboltError `forbidden` unless the principal's rank reaches the permission's entry. */
 export function authorize(principal: Principal, permission: string): void {
-  const needed = (AUTHORIZATION_TABLE as Record<string, Role>)[permission];
+  const needed = (AUTHORIZATION_TABLE as Record<string, Requirement>)[permission];
   if (!needed) throw new CodeboltError('forbidden', `no authorization rule for ${permission}`);
-  if (ROLE_RANK[principal.role] < ROLE_RANK[needed]) {
-    throw new CodeboltError('forbidden', `${permission} needs role ${needed} or higher; this token has role ${principal.role}`);
+  if (principalRank(principal) < ROLE_RANK[needed]) {
+    const what = needed === 'operator' ? 'a relay operator token (`codebolt token create --operator`)' : `role ${needed} or higher`;
+    throw new CodeboltError('forbidden', `${permission} needs ${what}; this token has role ${principal.role}`);
   }
 }
 
-/** Object-level check: a principal reaches only its own tenant's environments. */
+/** Object-level check: a principal reaches only its own tenant's environments; an operator reaches all. */
 export function canSeeTenant(principal: Principal, tenant: string): boolean {
-  return principal.tenant === tenant;
+  return principal.operator || principal.tenant === tenant;
 }

@@ -34,6 +34,10 @@ interface AppConnection {
 export interface AppBrokerSettings {
   /** How long a session is remembered after its last connection closed, in ms. Default 10 minutes. */
   sessionRetentionMs: number;
+  /** Bytes an app socket may have waiting to be sent; a slower consumer is cut off. Default 8 MiB. */
+  maxSendBufferBytes?: number;
+  /** Called for every message refused by the authorization table (for the audit log). */
+  onDenied?: (principal: Principal, environmentId: string, type: string) => void;
 }
 
 const SESSION_SEPARATOR = ':';
@@ -85,7 +89,7 @@ export class AppBroker {
       sessionId: undefined,
       refused: false,
       acks: new AckScheduler((ack) => {
-        if (socket.readyState === socket.OPEN) socket.send(encodeEnvelope({ v: 1, type: 'ack', ack }));
+        this.#send(connection, encodeEnvelope({ v: 1, type: 'ack', ack }));
       }),
     };
     this.#connections.add(connection);
@@ -100,7 +104,7 @@ export class AppBroker {
       if (group.size === 0) this.#byEnvironment.delete(environmentId);
       this.#detach(connection);
     });
-    for (const message of greeting) socket.send(encodeEnvelope(message));
+    for (const message of greeting) this.#send(connection, encodeEnvelope(message));
   }
 
   /** Sends a relay event (not numbered) to every app connected to the environment. */
@@ -108,13 +112,13 @@ export class AppBroker {
     const group = this.#byEnvironment.get(environmentId);
     if (!group) return;
     const frame = encodeEnvelope(message);
-    for (const connection of group) connection.socket.send(frame);
+    for (const connection of group) this.#send(connection, frame);
   }
 
   /** Sends a relay event to every app. */
   broadcast(message: Envelope): void {
     const frame = encodeEnvelope(message);
-    for (const connection of this.#connections) connection.socket.send(frame);
+    for (const connection of this.#connections) this.#send(connection, frame);
   }
 
   /** Closes the app connections of one environment (deleted) or all (shutdown). */
@@ -165,10 +169,11 @@ export class AppBroker {
       }
     } catch (error) {
       const body = CodeboltError.from(error).toBody();
+      if (body.code === 'forbidden' && message) this.settings.onDenied?.(connection.principal, connection.environmentId, message.type);
       const answer = errorEnvelope(message?.type ?? 'error', body, message?.id);
       // An answer to a request of an attached session is numbered, so it survives a reconnect.
       if (connection.sessionId !== undefined && message?.id !== undefined && message.type !== 'resume') this.#deliver(connection.environmentId, connection.sessionId, answer);
-      else connection.socket.send(encodeEnvelope(answer));
+      else this.#send(connection, encodeEnvelope(answer));
     }
   }
 
@@ -244,15 +249,15 @@ export class AppBroker {
     }
     const sessionId = this.#attach(connection, request.session, record);
     const socket = connection.socket;
-    if (gap) socket.send(encodeEnvelope({ v: 1, type: 'gap', data: gap }));
+    if (gap) this.#send(connection, encodeEnvelope({ v: 1, type: 'gap', data: gap }));
     let replayed = 0;
     for (const frame of stream.window.after(afterSeq)) {
       if (frame.target !== undefined && frame.target !== sessionId) continue;
-      socket.send(frame.text);
+      this.#send(connection, frame.text);
       replayed += 1;
     }
     const lastAppSeq = (stream.sessions.get(sessionId) as SessionRecord).lastAppSeq;
-    socket.send(encodeEnvelope({ v: 1, type: 'resumed', re: message.id, data: { epoch: stream.epoch, head: stream.toAppsSeq, ack: lastAppSeq, replayed } }));
+    this.#send(connection, encodeEnvelope({ v: 1, type: 'resumed', re: message.id, data: { epoch: stream.epoch, head: stream.toAppsSeq, ack: lastAppSeq, replayed } }));
   }
 
   #fromRuntime(environmentId: string, message: Envelope): void {
@@ -276,11 +281,39 @@ export class AppBroker {
     const text = encodeEnvelope({ ...message, seq });
     stream.window.append({ seq, target, text, bytes: text.length });
     if (target !== undefined) {
-      this.#attached.get(`${environmentId}/${target}`)?.socket.send(text);
+      const attached = this.#attached.get(`${environmentId}/${target}`);
+      if (attached) this.#send(attached, text);
       return;
     }
     const group = this.#byEnvironment.get(environmentId);
     if (!group) return;
-    for (const connection of group) if (connection.sessionId !== undefined) connection.socket.send(text);
+    for (const connection of group) if (connection.sessionId !== undefined) this.#send(connection, text);
   }
+
+  /** Open app connections of one tenant's principals (for the per-tenant quota). */
+  countForTenant(tenant: string): number {
+    let count = 0;
+    for (const connection of this.#connections) if (connection.principal.tenant === tenant) count++;
+    return count;
+  }
+
+  /**
+   * Sends to one app, or cuts it off when it does not read: past maxSendBufferBytes waiting in
+   * the socket, the connection is destroyed (its buffer freed at once) and the app must
+   * reconnect and resume (nothing is lost: the frames stay in the retained window).
+   */
+  #send(connection: AppConnection, frame: string): void {
+    const { socket } = connection;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount + frame.length > (this.settings.maxSendBufferBytes ?? 8 * 1024 * 1024)) {
+      this.logger.warn('closing a slow app connection', { environmentId: connection.environmentId, bufferedBytes: socket.bufferedAmount });
+      this.slowConsumersClosed++;
+      socket.terminate();
+      return;
+    }
+    socket.send(frame);
+  }
+
+  /** App connections cut off for not reading (see #send). */
+  slowConsumersClosed = 0;
 }

@@ -21,6 +21,8 @@ export interface RuntimeHubLimits {
   queueMaxFrames: number;
   /** Bytes queued per environment while its runtime is away. Default 16 MiB. */
   queueMaxBytes: number;
+  /** A runtime socket that sends no hello within this is closed (4008), ms. Default 10 000. */
+  helloTimeoutMs?: number;
 }
 
 /**
@@ -60,8 +62,13 @@ export class RuntimeHub extends EventEmitter {
     const connection: RuntimeConnection = { environmentId, generation, socket, ready: false, version: null, pid: null, acks: undefined };
     this.#connections.set(environmentId, connection);
     socket.on('message', (data, isBinary) => this.#onFrame(connection, data as Buffer, isBinary));
+    const helloTimeoutMs = this.limits.helloTimeoutMs ?? 10_000;
+    const helloTimer = setTimeout(() => {
+      if (!connection.ready) socket.close(4008, `no hello within ${helloTimeoutMs} ms`);
+    }, helloTimeoutMs);
     socket.on('close', (code, reason) => {
       connection.acks?.dispose();
+      clearTimeout(helloTimer);
       if (this.#connections.get(environmentId) === connection) this.#connections.delete(environmentId);
       if (connection.ready) this.emit('disconnected', environmentId, generation, `runtime connection closed (${code}${reason.length ? `: ${reason.toString()}` : ''})`);
     });

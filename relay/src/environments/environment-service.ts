@@ -463,7 +463,9 @@ export class EnvironmentService extends EventEmitter {
   }
 
   #providerConfig(record: EnvironmentRecord, definition: ProviderDefinition): Record<string, unknown> {
-    return this.#mergedConfig(definition, decryptSecretFields(record.config, this.deps.cipher, `env:${record.id}`));
+    // The stored config, not a copy taken earlier: a master key rotation may have re-encrypted it meanwhile.
+    const config = this.deps.store.get(record.id)?.config ?? record.config;
+    return this.#mergedConfig(definition, decryptSecretFields(config, this.deps.cipher, `env:${record.id}`));
   }
 
   #refuseWhileDeleting(record: EnvironmentRecord, verb: string): void {

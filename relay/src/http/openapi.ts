@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createEnvironmentSchema, configureProviderSchema, environmentSchema, httpErrorSchema, logChunkSchema, providerInfoSchema } from '@codebolt/protocol';
+import { createEnvironmentSchema, configureProviderSchema, createTokenRequestSchema, createdTokenSchema, environmentSchema, httpErrorSchema, logChunkSchema, providerInfoSchema } from '@codebolt/protocol';
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from the protocol's zod schemas. */
 export function openApiDocument(version: string): Record<string, unknown> {
@@ -47,8 +47,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'provider', ...json(providerInfoSchema) }, ...errors },
         },
       },
+      '/v1/tokens': {
+        post: {
+          summary: 'Mint an access token (tenant admin for its own tenant; relay operator for any, or an operator token)',
+          requestBody: { required: true, ...json(createTokenRequestSchema) },
+          responses: { '201': { description: 'the token (shown once)', ...json(createdTokenSchema) }, ...errors },
+        },
+      },
+      '/v1/admin/rotate-master-key': {
+        post: { summary: 'Re-encrypt every stored secret under a new master key (operator)', responses: { '200': { description: '{ previousKeyId, keyId, reencrypted }' }, ...errors } },
+      },
       '/health': { get: { summary: 'Liveness (no credential needed)', security: [], responses: { '200': { description: 'ok' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics (admin)', responses: { '200': { description: 'text exposition format' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics (operator)', responses: { '200': { description: 'text exposition format' } } } },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     },
   };

@@ -7,6 +7,8 @@ export interface RouteContext {
   url: URL;
   params: Record<string, string>;
   principal: Principal;
+  /** What the handler acted on, for the audit entry of this request (ids and names only, never secrets). */
+  auditTarget: Record<string, string | number | boolean>;
 }
 
 export interface Route {

@@ -1,6 +1,11 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CodeboltError, type ProviderInfo, SECRET_PLACEHOLDER, configureProviderSchema, parseData } from '@codebolt/protocol';
+import { issueToken } from '../auth/token-issuer.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { MasterKeyRotation } from '../secrets/master-key-rotation.js';
+import { type TenantQuotas, checkQuota } from '../limits/tenant-quotas.js';
+import type { Principal } from '../auth/tokens.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import type { ProviderConfigStore } from '../providers/provider-config-store.js';
 import type { ProviderDefinition, ProviderRegistry } from '../providers/provider-registry.js';
@@ -17,6 +22,9 @@ export interface RouteDeps {
   metrics: Metrics;
   openApi: () => unknown;
   dataDir: string;
+  tokens: TokenService;
+  rotation: MasterKeyRotation;
+  quotas: TenantQuotas;
 }
 
 /** Largest log chunk returned by one logs request. */
@@ -40,6 +48,9 @@ function providerInfo(definition: ProviderDefinition, store: ProviderConfigStore
 /** The HTTP API under /v1 (every route here is authenticated and listed in the authorization table). */
 export function apiRoutes(deps: RouteDeps): Route[] {
   const { environments } = deps;
+  const ofTenant = (principal: Principal) => environments.list({ ...principal, operator: false });
+  const checkRunningQuota = (principal: Principal) =>
+    checkQuota(ofTenant(principal).filter((record) => record.desiredState === 'running').length, deps.quotas.maxRunningEnvironmentsPerTenant, 'running environments', principal.tenant);
   return [
     {
       method: 'GET',
@@ -49,11 +60,14 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     {
       method: 'POST',
       path: '/v1/environments',
-      handler: async ({ request, response, principal }) => {
+      handler: async ({ request, response, principal, auditTarget }) => {
         const header = request.headers['idempotency-key'];
         const key = Array.isArray(header) ? header[0] : header;
         if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw new CodeboltError('bad-request', 'Idempotency-Key must be 1-255 printable ASCII characters');
+        checkQuota(ofTenant(principal).length, deps.quotas.maxEnvironmentsPerTenant, 'environments', principal.tenant);
+        checkRunningQuota(principal);
         const { record, replayed } = await environments.create(principal, await readJsonBody(request), key);
+        Object.assign(auditTarget, { id: record.id, name: record.name, provider: record.provider.name });
         sendJson(response, replayed ? 200 : 201, toPublicEnvironment(record));
       },
     },
@@ -71,7 +85,10 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       (verb): Route => ({
         method: 'POST',
         path: `/v1/environments/:id/${verb}`,
-        handler: async ({ response, principal, params }) => sendJson(response, 202, toPublicEnvironment(await environments[verb](principal, params.id!))),
+        handler: async ({ response, principal, params }) => {
+          if (verb !== 'stop' && environments.get(principal, params.id!).desiredState !== 'running') checkRunningQuota({ ...principal, tenant: environments.get(principal, params.id!).tenant });
+          sendJson(response, 202, toPublicEnvironment(await environments[verb](principal, params.id!)));
+        },
       }),
     ),
     {
@@ -98,6 +115,24 @@ export function apiRoutes(deps: RouteDeps): Route[] {
         const { config } = parseData(configureProviderSchema, await readJsonBody(request), 'body');
         await deps.providerConfig.set(definition, config);
         sendJson(response, 200, providerInfo(definition, deps.providerConfig));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/tokens',
+      handler: async ({ request, response, principal, auditTarget }) => {
+        const created = await issueToken(principal, await readJsonBody(request), deps.tokens);
+        Object.assign(auditTarget, { tenant: created.tenant, role: created.role, operator: created.operator, subject: created.subject, expiresAt: created.expiresAt });
+        sendJson(response, 201, created);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/admin/rotate-master-key',
+      handler: async ({ response, auditTarget }) => {
+        const result = await deps.rotation.rotate();
+        Object.assign(auditTarget, result);
+        sendJson(response, 200, result);
       },
     },
     {

@@ -19,6 +19,18 @@ export function encryptSecretFields(config: Record<string, unknown>, secretField
   return out;
 }
 
+/** Re-encrypts every encrypted field under the cipher's current key; returns how many were re-encrypted. */
+export function reencryptSecretFields(config: Record<string, unknown>, cipher: SecretCipher, context: string): number {
+  let count = 0;
+  for (const [key, value] of Object.entries(config)) {
+    if (isEncryptedValue(value)) {
+      config[key] = cipher.reencrypt(value, `${context}:${key}`);
+      count++;
+    }
+  }
+  return count;
+}
+
 export function decryptSecretFields(config: Record<string, unknown>, cipher: SecretCipher, context: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) out[key] = isEncryptedValue(value) ? cipher.decrypt(value, `${context}:${key}`) : value;
@@ -31,6 +43,8 @@ export function decryptSecretFields(config: Record<string, unknown>, cipher: Sec
  */
 export class ProviderConfigStore {
   #data: ProviderConfigFile = { schemaVersion: 1, providers: {} };
+  /** Writes run one after another, each saving the data as it is when it runs. */
+  #writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly path: string,
@@ -71,6 +85,20 @@ export class ProviderConfigStore {
       config: encryptSecretFields(config, definition.secretFields, this.cipher, `provider:${definition.name}`),
       updatedAt: new Date().toISOString(),
     };
-    await writeFileAtomic(this.path, `${JSON.stringify(this.#data, null, 2)}\n`);
+    await this.#save();
+  }
+
+  /** Re-encrypts every stored secret under the cipher's current key and saves; returns how many. */
+  async reencryptAll(): Promise<number> {
+    let count = 0;
+    for (const [name, entry] of Object.entries(this.#data.providers)) count += reencryptSecretFields(entry.config, this.cipher, `provider:${name}`);
+    await this.#save();
+    return count;
+  }
+
+  #save(): Promise<void> {
+    const run = this.#writes.then(() => writeFileAtomic(this.path, `${JSON.stringify(this.#data, null, 2)}\n`));
+    this.#writes = run.catch(() => {});
+    return run;
   }
 }

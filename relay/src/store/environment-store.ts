@@ -127,6 +127,15 @@ export class EnvironmentStore {
     });
   }
 
+  /** Applies `change` to every record and persists them in one write (master key rotation). Returns the sum of what `change` returned. */
+  async updateEach(change: (record: EnvironmentRecord) => number): Promise<number> {
+    return this.#write(() => {
+      let total = 0;
+      for (const record of this.#db.data.environments) total += change(record);
+      return total;
+    });
+  }
+
   async remove(id: string): Promise<void> {
     await this.#write(() => {
       this.#db.data.environments = this.#db.data.environments.filter((record) => record.id !== id);

@@ -19,9 +19,14 @@ export function registerServe(program: Command, run: CliRun): void {
     .description('run a relay on this machine (Ctrl-C stops it)')
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--port <number>', 'port to listen on; 0 picks a free one', '7420')
-    .option('--allow-remote', 'allow binding a non-loopback address (put it behind TLS)')
+    .option('--allow-remote', 'allow binding a non-loopback address with only the relay\'s own HS256 tokens (put it behind TLS; see docs/security.md)')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
-    .action(async (options: { host: string; port: string; allowRemote?: boolean; logLevel: string }, command: Command) => {
+    .option('--jwks-url <url>', "also accept tenant tokens signed by this identity provider's JWKS (needs --jwks-issuer and --jwks-audience)")
+    .option('--jwks-issuer <iss>', 'required issuer of JWKS-signed tokens')
+    .option('--jwks-audience <aud>', 'required audience of JWKS-signed tokens')
+    .option('--allowed-origin <origin>', 'browser origin allowed to connect (repeat it; * for any)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--audit-webhook <url>', 'POST every audit entry to this URL (a SIEM)')
+    .action(async (options: ServeOptions, command: Command) => {
       const context = CommandContext.of(command, run);
       const port = parsePort(options.port);
       const dataDir = context.dataDir();
@@ -33,6 +38,9 @@ export function registerServe(program: Command, run: CliRun): void {
         providerPackages: providerPackages(context.io.env, context.io.cwd),
         allowRemote: options.allowRemote === true,
         logLevel: options.logLevel as 'info',
+        ...jwksOption(options),
+        ...(options.allowedOrigin ? { allowedOrigins: options.allowedOrigin } : {}),
+        ...(options.auditWebhook ? { auditWebhookUrl: options.auditWebhook } : {}),
       }).catch((error: unknown) => {
         if (error instanceof CodeboltError && error.code === 'invalid-config') {
           throw new CliError(error.code, error.message, { fix: 'check the serve options with `codebolt serve --help`', cause: error });
@@ -54,6 +62,27 @@ export function registerServe(program: Command, run: CliRun): void {
       );
       await closed;
     });
+}
+
+interface ServeOptions {
+  host: string;
+  port: string;
+  allowRemote?: boolean;
+  logLevel: string;
+  jwksUrl?: string;
+  jwksIssuer?: string;
+  jwksAudience?: string;
+  allowedOrigin?: string[];
+  auditWebhook?: string;
+}
+
+function jwksOption(options: ServeOptions): { jwks?: { url: string; issuer: string; audience: string } } {
+  const { jwksUrl, jwksIssuer, jwksAudience } = options;
+  if (jwksUrl === undefined && jwksIssuer === undefined && jwksAudience === undefined) return {};
+  if (!jwksUrl || !jwksIssuer || !jwksAudience) {
+    throw new CliError('invalid-config', 'JWKS verification needs all three of --jwks-url, --jwks-issuer and --jwks-audience', { fix: "pass the identity provider's jwks_uri, issuer and the audience it puts in tokens for this relay" });
+  }
+  return { jwks: { url: jwksUrl, issuer: jwksIssuer, audience: jwksAudience } };
 }
 
 function parsePort(value: string): number {

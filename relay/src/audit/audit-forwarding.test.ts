@@ -1,0 +1,43 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RelayFixture, startRelayFixture } from '../test-support/relay-fixture.js';
+import type { AuditEntry } from './audit-log.js';
+
+let fixture: RelayFixture | undefined;
+let server: Server | undefined;
+afterEach(async () => {
+  await fixture?.close();
+  await new Promise<void>((resolve, reject) => (server ? server.close((error) => (error ? reject(error) : resolve())) : resolve()));
+  fixture = undefined;
+  server = undefined;
+});
+
+describe('audit forwarding', () => {
+  it('POSTs every entry, exactly as written to audit.log, to the configured webhook', async () => {
+    const received: AuditEntry[] = [];
+    let notify: () => void = () => {};
+    server = createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        received.push(JSON.parse(body) as AuditEntry);
+        response.writeHead(204).end();
+        notify();
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    fixture = await startRelayFixture({ auditWebhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/audit` });
+    expect((await fixture.api('/v1/environments', { token: 'forged' })).status).toBe(401);
+    expect((await fixture.api('/v1/tokens', { method: 'POST', body: JSON.stringify({ tenant: 't', role: 'viewer' }) })).status).toBe(201);
+    await new Promise<void>((resolve) => {
+      notify = () => received.length >= 2 && resolve();
+      notify();
+    });
+    const lines = (await readFile(join(fixture.dataDir, 'audit.log'), 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as AuditEntry);
+    expect(received.sort((left, right) => left.seq - right.seq)).toEqual(lines);
+    expect(received.map((entry) => entry.action)).toEqual(['auth', 'POST /v1/tokens']);
+  });
+});
