@@ -42,6 +42,8 @@ export class RetainedWindow {
     this.#bytes += frame.bytes;
     while (this.length > 1 && (this.length > this.limits.maxFrames || this.#bytes > this.limits.maxBytes)) {
       this.#bytes -= (this.#frames[this.#head] as RetainedFrame).bytes;
+      // Drop the reference now: a dropped frame must not stay live until the next compaction.
+      (this.#frames as Array<RetainedFrame | undefined>)[this.#head] = undefined;
       this.#head += 1;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#frames.length) {
