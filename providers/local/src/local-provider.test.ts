@@ -277,7 +277,9 @@ describe('LocalProvider', () => {
     const foreignId = await provider.attach('docker-abc', resourceContext('env-1')).catch((error: unknown) => error);
     const escaping = await provider.attach('local-..', resourceContext('env-1')).catch((error: unknown) => error);
 
-    expect(badConfig).toMatchObject({ code: 'invalid-config', message: 'config.env.PORT must be a string without NUL characters' });
+    expect(badConfig).toMatchObject({ code: 'invalid-config' });
+    expect((badConfig as Error).message).toMatch(/^invalid config for provider "local": env\.PORT: .*--config env=<value>/);
+    expect(existsSync(join(home, 'workspaces', 'env-1'))).toBe(false);
     expect(foreignId).toMatchObject({ code: 'bad-request' });
     expect(escaping).toMatchObject({ code: 'bad-request' });
   });

@@ -4,6 +4,7 @@ import { isAbsolute } from 'node:path';
 import { CodeboltError } from '@codebolt/protocol';
 import {
   BaseProvider,
+  parseProviderConfig,
   type AttachResult,
   type CreateResult,
   type HealthResult,
@@ -13,6 +14,7 @@ import {
   type StartContext,
 } from '@codebolt/provider';
 import packageJson from '../package.json' with { type: 'json' };
+import { localConfigSchema, type LocalConfig } from './local-config.js';
 import { isSafeEnvironmentId, pathsForEnvironment, pathsForResource, resourceIdFor, stateRoot, type LocalResourcePaths } from './local-paths.js';
 import { isSameProcess, sendSignal, waitUntilGone } from './process-identity.js';
 import { resolveDefaultRuntimeBin } from './runtime-bin.js';
@@ -23,16 +25,7 @@ import { readResourceRecord, readRuntimeRecord, writeJsonAtomic, type RuntimeRec
 /** Default wait for a runtime to exit after SIGTERM (and again after SIGKILL), in milliseconds. */
 export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
 
-/**
- * The local provider's config, merged and validated by the relay against the `configSchema` in
- * this package's package.json.
- */
-export interface LocalConfig {
-  /** Extra environment variables for the runtime and the processes it runs. */
-  env?: Record<string, string>;
-  /** Like `env`, for secrets (encrypted at rest by the relay, never shown by the API). */
-  secretEnv?: Record<string, string>;
-}
+export type { LocalConfig } from './local-config.js';
 
 export interface LocalProviderSettings {
   /** The data dir (`CODEBOLT_HOME`), absolute. Workspaces, state and logs live under it. */
@@ -81,6 +74,7 @@ export class LocalProvider extends BaseProvider<LocalConfig> {
    * workspace belongs to another creation or was not made by this provider.
    */
   async create(context: StartContext<LocalConfig>): Promise<CreateResult> {
+    parseProviderConfig(localConfigSchema, context.config, this.name);
     const paths = pathsForEnvironment(this.home, context.environment.id);
     const existing = await readResourceRecord(paths.resourceFile);
     if (existing !== undefined && existing.creationToken !== context.creationToken) {
@@ -111,6 +105,7 @@ export class LocalProvider extends BaseProvider<LocalConfig> {
 
   /** Launches the runtime in the existing workspace; throws `resource-gone` when it is missing. */
   async start(resourceId: string, context: StartContext<LocalConfig>): Promise<void> {
+    parseProviderConfig(localConfigSchema, context.config, this.name);
     const paths = pathsForResource(this.home, resourceId);
     if (!(await isDirectory(paths.workspace))) {
       throw new CodeboltError(
