@@ -9,6 +9,7 @@ import { loadRelayCredentials } from './auth/relay-credentials.js';
 import { AppBroker } from './broker/app-broker.js';
 import { RuntimeHub } from './broker/runtime-hub.js';
 import { writeFileAtomic } from './data-dir/atomic-file.js';
+import { loadInstallationId } from './data-dir/installation.js';
 import { acquireLock } from './data-dir/lock.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { openApiDocument } from './http/openapi.js';
@@ -67,6 +68,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     const credentials = await loadRelayCredentials(dataDir, options.adminTokenTtlSeconds);
     const cipher = new SecretCipher(credentials.masterKey);
     const registry = await ProviderRegistry.load(options.providerPackages);
+    const installationId = await loadInstallationId(dataDir);
     const providerConfig = new ProviderConfigStore(join(dataDir, 'providers.json'), cipher);
     await providerConfig.load();
 
@@ -75,6 +77,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     const broker = new AppBroker(hub, logger);
     const processes = new ProviderProcessManager({
       dataDir,
+      installationId,
       get providerUrl() {
         return urls.provider;
       },
