@@ -35,9 +35,9 @@ export function statusOf(error: unknown): number | undefined {
  */
 export function engineError(error: unknown, address: string, what: string): CodeboltError {
   if (error instanceof CodeboltError) return error;
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
   const message = error instanceof Error ? error.message : String(error);
-  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') {
+  if (syscall === 'connect' || code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') {
     return new CodeboltError(
       'provider-error',
       `cannot reach the Docker engine at ${address} (${code}) while trying to ${what}; start dockerd, or point the provider at a running engine with DOCKER_HOST or --config host=unix:///path/to/docker.sock`,

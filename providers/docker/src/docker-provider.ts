@@ -92,7 +92,13 @@ export class DockerProvider extends BaseProvider<DockerConfig> {
             ...(config.pids !== undefined ? { PidsLimit: config.pids } : {}),
           },
         });
-        await container.putArchive(await runtimeArchive(), { path: '/' });
+        try {
+          await container.putArchive(await runtimeArchive(), { path: '/' });
+        } catch (error) {
+          await container.remove({ force: true }).catch(() => {});
+          await docker.getVolume(name).remove().catch(() => {});
+          throw error;
+        }
         id = container.id;
       }
       await this.launch(docker, id, config, context);

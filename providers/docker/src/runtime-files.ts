@@ -24,9 +24,9 @@ process.chdir(process.env.CODEBOLT_WORKSPACE);
 await import('./runtime.mjs');
 `;
 
-/** The runtime bundled into one file by this package's build (`dist/runtime/runtime.mjs`). */
+/** The runtime bundled into one file by this package's build (`dist/runtime/runtime.mjs`; from src/ and dist/ alike). */
 export function runtimeBundlePath(): string {
-  return fileURLToPath(new URL('./runtime/runtime.mjs', import.meta.url));
+  return fileURLToPath(new URL('../dist/runtime/runtime.mjs', import.meta.url));
 }
 
 /**
