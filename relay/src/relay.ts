@@ -74,7 +74,6 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
 
     const urls = { runtime: '', provider: '' };
     const hub = new RuntimeHub({ queueMaxFrames: options.runtimeQueueMaxFrames, queueMaxBytes: options.runtimeQueueMaxBytes }, logger);
-    const broker = new AppBroker(hub, logger);
     const processes = new ProviderProcessManager({
       dataDir,
       installationId,
@@ -97,6 +96,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         providerRequestTimeoutMs: options.providerRequestTimeoutMs,
       },
     );
+    const broker = new AppBroker(hub, logger, environments);
     const metrics = new Metrics({
       environmentsByState: () => {
         const counts: Record<string, number> = {};

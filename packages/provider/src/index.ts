@@ -6,6 +6,8 @@ export type {
   AttachResult,
   CreateResult,
   EnvironmentRef,
+  FileRequest,
+  ProviderFilesRequest,
   HealthResult,
   ListedResource,
   ProviderAttachRequest,

@@ -6,6 +6,7 @@ import {
   parseProviderConfig,
   type AttachResult,
   type CreateResult,
+  type FileRequest,
   type HealthResult,
   type ListedResource,
   type ProviderContext,
@@ -13,6 +14,7 @@ import {
   type StartContext,
 } from '@codebolt/provider';
 import { LocalRuntime, isSafeEnvironmentId, writeJsonAtomic } from '@codebolt/provider-local';
+import { serveFileRequest } from '@codebolt/runtime';
 import packageJson from '../package.json' with { type: 'json' };
 import { git, gitSucceeds } from './git.js';
 import { worktreeConfigSchema, type ResolvedWorktreeConfig, type WorktreeConfig } from './worktree-config.js';
@@ -144,6 +146,18 @@ export class WorktreeProvider extends BaseProvider<WorktreeConfig> {
       resources.push({ resourceId: resourceIdFor(name), environmentId: record.environmentId, status });
     }
     return resources;
+  }
+
+  /**
+   * Capability `files`: answers fs.read, fs.list and diff from the worktree on disk while the
+   * environment is stopped, exactly as its runtime would (same code), against the runtime's baseline.
+   */
+  override async files(resourceId: string, request: FileRequest, context: ResourceContext<WorktreeConfig>): Promise<unknown> {
+    const paths = pathsForResource(this.home, resourceId);
+    if (!(await isDirectory(paths.workspace))) {
+      throw new CodeboltError('resource-gone', `worktree ${paths.workspace} no longer exists; delete the environment (codebolt env delete ${paths.environmentId})`);
+    }
+    return serveFileRequest({ workspace: paths.workspace, stateDir: paths.runtimeStateDir }, request.type, request.data, context.signal);
   }
 
   /** Checks that git runs and, when the config names one, that the repository is usable. */

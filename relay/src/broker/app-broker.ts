@@ -9,6 +9,8 @@ import {
   isAppRequestType,
   parseData,
   parseEnvelope,
+  envelope,
+  PROVIDER_FILE_REQUEST_TYPES,
 } from '@codebolt/protocol';
 import { authorize } from '../auth/authorization.js';
 import type { Principal } from '../auth/tokens.js';
@@ -23,6 +25,13 @@ interface AppSession {
 }
 
 const SESSION_SEPARATOR = ':';
+const FILE_REQUEST_TYPES: ReadonlySet<string> = new Set(PROVIDER_FILE_REQUEST_TYPES);
+
+/** Serves file requests of a stopped environment through its provider (see EnvironmentService.serveFiles). */
+export interface FileFallback {
+  canServeFiles(environmentId: string): boolean;
+  serveFiles(environmentId: string, type: (typeof PROVIDER_FILE_REQUEST_TYPES)[number], data: unknown): Promise<unknown>;
+}
 
 /**
  * Brokers app connections (/v1/connect) to their environment's runtime. Request ids are
@@ -36,6 +45,7 @@ export class AppBroker {
   constructor(
     private readonly hub: RuntimeHub,
     private readonly logger: Logger,
+    private readonly files?: FileFallback,
   ) {
     hub.on('frame', (environmentId: string, message: Envelope) => this.#fromRuntime(environmentId, message));
   }
@@ -91,6 +101,10 @@ export class AppBroker {
       authorize(session.principal, `WS ${type}`);
       const parsed = parseData(appRequestSchemas[type], message.data, type);
       if (type !== 'message' && !message.id) throw new CodeboltError('bad-request', `${type} needs an "id" so its answer can be matched`);
+      if (FILE_REQUEST_TYPES.has(type) && !this.hub.connection(session.environmentId) && this.files?.canServeFiles(session.environmentId)) {
+        this.#serveFromProvider(session, type as (typeof PROVIDER_FILE_REQUEST_TYPES)[number], message.id!, parsed);
+        return;
+      }
       const forwarded: Envelope = { v: 1, type, data: parsed };
       if (message.id) forwarded.id = `${session.id}${SESSION_SEPARATOR}${message.id}`;
       if (type === 'process-kill') forwarded.data = { ...(parsed as object), process: `${session.id}${SESSION_SEPARATOR}${(parsed as { process: string }).process}` };
@@ -101,6 +115,14 @@ export class AppBroker {
       const body = CodeboltError.from(error).toBody();
       session.socket.send(encodeEnvelope(errorEnvelope(message?.type ?? 'error', body, message?.id)));
     }
+  }
+
+  /** While the runtime is away, a provider with the `files` capability answers fs.read / fs.list / diff itself. */
+  #serveFromProvider(session: AppSession, type: (typeof PROVIDER_FILE_REQUEST_TYPES)[number], id: string, data: unknown): void {
+    this.files!.serveFiles(session.environmentId, type, data).then(
+      (answer) => session.socket.send(encodeEnvelope(envelope(type, { re: id, data: answer }))),
+      (error: unknown) => session.socket.send(encodeEnvelope(errorEnvelope(type, CodeboltError.from(error).toBody(), id))),
+    );
   }
 
   #fromRuntime(environmentId: string, message: Envelope): void {

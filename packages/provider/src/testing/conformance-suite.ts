@@ -163,6 +163,25 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
       expect(await run.list()).toEqual([]);
     });
 
+    if (metadata.capabilities.includes('files')) {
+      test('capability files: a stopped resource serves fs.read, fs.list and diff itself', async (run) => {
+        const made = await run.create('files');
+        await made.runtime.request('fs.write', { path: 'notes/offline.txt', content: 'read while stopped', createParents: true });
+        await run.provider.request('providerStop', { environment: made.environment, resourceId: made.resourceId, mode: 'stop', config: run.config });
+        await made.runtime.waitClosed('the runtime to disconnect after stop');
+        const files = (type: string, data: unknown) =>
+          run.provider.request<{ data: unknown }>('providerFiles', { environment: made.environment, resourceId: made.resourceId, config: run.config, request: { type, data } });
+
+        expect((await files('fs.read', { path: 'notes/offline.txt' })).data).toMatchObject({ content: 'read while stopped', encoding: 'utf8', size: 18 });
+        expect((await files('fs.list', { path: 'notes' })).data).toEqual({ entries: [{ name: 'offline.txt', type: 'file', size: 18 }] });
+        const diff = (await files('diff', {})).data as { diff: string; files: Array<{ path: string; status: string }> };
+        expect(diff.files).toContainEqual({ path: 'notes/offline.txt', status: 'added' });
+        expect(diff.diff).toContain('+read while stopped');
+        await expect(files('fs.read', { path: '../outside' })).rejects.toMatchObject({ code: 'path-outside-workspace' });
+        await expect(files('fs.read', { path: 'missing.txt' })).rejects.toMatchObject({ code: 'file-not-found' });
+      });
+    }
+
     const credentialError = options.credentialError;
     it.skipIf(credentialError === undefined)('a wrong credential is reported as unauthorized (skipped: the provider declares no credential)', async () => {
       session = await ConformanceSession.start(options, metadata);
