@@ -8,7 +8,7 @@ const docker = await testEngine();
 if (docker) {
   runProviderConformance({
     packageDir: fileURLToPath(new URL('..', import.meta.url)),
-    providerEnv: () => (process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+    providerEnv: (): Record<string, string> => (process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
     invalidConfig: { config: { memory: 'lots' }, field: 'memory' },
     resourceExists: (_resourceId, { installationId, environmentId }) => anythingLeft(docker, installationId, environmentId),
   });
