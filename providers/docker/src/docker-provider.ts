@@ -73,6 +73,8 @@ export class DockerProvider extends BaseProvider<DockerConfig> {
     try {
       const earlier = await docker.listContainers({ all: true, filters: { label: [`${LABELS.installation}=${this.installationId}`, `${LABELS.creationToken}=${context.creationToken}`] } });
       let id = earlier[0]?.Id;
+      // An earlier attempt may have died between making the container and copying the runtime in: copy it again.
+      if (id !== undefined) await docker.getContainer(id).putArchive(await runtimeArchive(), { path: '/' });
       if (id === undefined) {
         const image = config.image ?? (await ensureRuntimeImage(docker));
         await this.checkImage(docker, image);
