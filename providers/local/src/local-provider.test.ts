@@ -175,6 +175,13 @@ describe('LocalProvider', () => {
 
     process.kill(runtime.report.pid, 'SIGKILL');
     await within(runtime.closed, 'the killed runtime to die');
+    // Its sockets close during exit, a moment before the kernel marks it a zombie: wait for that state.
+    await within(
+      (async () => {
+        while (!(await processIsGone(runtime.report.pid))) await new Promise((resolve) => setTimeout(resolve, 10));
+      })(),
+      'the killed runtime to leave the process table',
+    );
 
     expect(await provider.attach('local-env-1', resourceContext('env-1'))).toEqual({
       status: 'stopped',
