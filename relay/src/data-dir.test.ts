@@ -29,6 +29,17 @@ describe('data dir', () => {
     await second.close();
   });
 
+  it('makes an installation id on first boot and keeps it in installation.json', async () => {
+    const first = await startRelayFixture({ dataDir });
+    const { installationId } = JSON.parse(await readFile(join(dataDir, 'installation.json'), 'utf8')) as { installationId: string };
+    await first.close();
+    const second = await startRelayFixture({ dataDir });
+    await second.close();
+
+    expect(installationId).toMatch(/^cb-[0-9a-f]{16}$/);
+    expect(JSON.parse(await readFile(join(dataDir, 'installation.json'), 'utf8'))).toEqual({ installationId });
+  });
+
   it('refuses a second relay on the same data dir, naming the process that holds it', async () => {
     const first = await startRelayFixture({ dataDir });
     try {

@@ -50,7 +50,7 @@ describe('provider process failures', () => {
     const report = JSON.parse(await readFile(join(fixture.dataDir, 'crashing-provider-report.json'), 'utf8')) as { envKeys: string[]; argv: string[]; hasToken: boolean; token: string };
     expect(report.hasToken).toBe(true);
     expect(report.argv.join(' ')).not.toContain(report.token);
-    const allowed = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'USER', 'NODE_ENV', 'SystemRoot', 'CODEBOLT_RELAY_URL', 'CODEBOLT_PROVIDER_TOKEN', 'CODEBOLT_HOME', 'CODEBOLT_ENV_ID', 'CODEBOLT_PROVIDER_NAME'];
+    const allowed = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'USER', 'NODE_ENV', 'SystemRoot', 'CODEBOLT_RELAY_URL', 'CODEBOLT_PROVIDER_TOKEN', 'CODEBOLT_HOME', 'CODEBOLT_ENV_ID', 'CODEBOLT_PROVIDER_NAME', 'CODEBOLT_INSTALLATION_ID'];
     expect(report.envKeys.filter((key) => !allowed.includes(key))).toEqual([]);
 
     const log = await (await fixture.api(`/v1/environments/${id}/logs`)).json();

@@ -13,6 +13,7 @@ import { loadRelayCredentials } from './auth/relay-credentials.js';
 import { AppBroker } from './broker/app-broker.js';
 import { RuntimeHub } from './broker/runtime-hub.js';
 import { writeFileAtomic } from './data-dir/atomic-file.js';
+import { loadInstallationId } from './data-dir/installation.js';
 import { acquireLock } from './data-dir/lock.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { openApiDocument } from './http/openapi.js';
@@ -81,6 +82,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     const originPolicy = { allowedOrigins: options.allowedOrigins, requireOriginForSubprotocol: options.requireOriginForSubprotocol };
     const cipher = new SecretCipher(credentials.masterKeys);
     const registry = await ProviderRegistry.load(options.providerPackages);
+    const installationId = await loadInstallationId(dataDir);
     const providerConfig = new ProviderConfigStore(join(dataDir, 'providers.json'), cipher);
     await providerConfig.load();
 
@@ -96,20 +98,9 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       logger,
       streams,
     );
-    const broker = new AppBroker(hub, logger, {
-      sessionRetentionMs: options.appSessionRetentionMs,
-      maxSendBufferBytes: options.maxAppSendBufferBytes,
-      onDenied: (principal, environmentId, type) =>
-        audit.record({
-          action: `WS ${type.slice(0, 50)}`,
-          actor: { subject: principal.subject, tenant: principal.tenant, role: principal.role, ...(principal.operator ? { operator: true } : {}) },
-          outcome: 'denied',
-          code: 'forbidden',
-          target: { id: environmentId },
-        }),
-    });
     const processes = new ProviderProcessManager({
       dataDir,
+      installationId,
       get providerUrl() {
         return urls.provider;
       },
@@ -129,6 +120,19 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         providerRequestTimeoutMs: options.providerRequestTimeoutMs,
       },
     );
+    const broker = new AppBroker(hub, logger, {
+      sessionRetentionMs: options.appSessionRetentionMs,
+      files: environments,
+      maxSendBufferBytes: options.maxAppSendBufferBytes,
+      onDenied: (principal, environmentId, type) =>
+        audit.record({
+          action: `WS ${type.slice(0, 50)}`,
+          actor: { subject: principal.subject, tenant: principal.tenant, role: principal.role, ...(principal.operator ? { operator: true } : {}) },
+          outcome: 'denied',
+          code: 'forbidden',
+          target: { id: environmentId },
+        }),
+    });
     const metrics = new Metrics({
       environmentsByState: () => {
         const counts: Record<string, number> = {};

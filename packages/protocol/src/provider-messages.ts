@@ -71,6 +71,24 @@ export const providerListResultSchema = z.object({ resources: z.array(listedReso
 export const providerHealthSchema = z.object({ config: z.record(z.string(), z.unknown()) });
 export const providerHealthResultSchema = z.object({ ok: z.boolean(), message: z.string().optional() });
 
+/** The app requests a provider with the `files` capability serves while the runtime is away. */
+export const PROVIDER_FILE_REQUEST_TYPES = ['fs.read', 'fs.list', 'diff'] as const;
+/** The provider capability that makes the relay route `PROVIDER_FILE_REQUEST_TYPES` to it while the runtime is not connected. */
+export const FILES_CAPABILITY = 'files';
+
+/**
+ * An app's `fs.read`, `fs.list` or `diff` for a stopped environment, served by a provider that
+ * declares the `files` capability (a stopped worktree, a vendor's files API). `request.data` is
+ * the app request's data, already validated; the answer's `data` has the runtime's answer shape.
+ */
+export const providerFilesSchema = z.object({
+  environment: environmentRefSchema,
+  resourceId: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  request: z.object({ type: z.enum(PROVIDER_FILE_REQUEST_TYPES), data: z.unknown() }),
+});
+export const providerFilesResultSchema = z.object({ data: z.unknown() });
+
 export const heartbeatSchema = z.object({}).passthrough();
 export const resourceStateSchema = z.object({
   resourceId: z.string(),
@@ -88,6 +106,7 @@ export const providerRequestSchemas = {
   providerStop: providerStopSchema,
   providerList: providerListSchema,
   providerHealth: providerHealthSchema,
+  providerFiles: providerFilesSchema,
 } as const;
 export type ProviderRequestType = keyof typeof providerRequestSchemas;
 
@@ -97,6 +116,7 @@ export const providerResultSchemas = {
   providerStop: z.object({}).passthrough(),
   providerList: providerListResultSchema,
   providerHealth: providerHealthResultSchema,
+  providerFiles: providerFilesResultSchema,
 } as const;
 
 export const providerEventSchemas = {

@@ -7,7 +7,9 @@ import type {
   ProviderStartRequest,
   ProviderStopRequest,
   CreateResult,
+  FileRequest,
   HealthResult,
+  ProviderFilesRequest,
   ProviderContext,
   ProviderLogLevel,
   ProviderStartResult,
@@ -89,6 +91,18 @@ export abstract class BaseProvider<Config = Record<string, unknown>> {
   }
 
   /**
+   * Optional capability `files` (declare it in package.json `codebolt.provider.capabilities`):
+   * serve an app's `fs.read`, `fs.list` or `diff` from the resource while no runtime is connected
+   * (a stopped environment), so an app can read its files and diff. Return the data the runtime
+   * would answer (see `fsReadResultSchema`, `fsListResultSchema`, `diffResultSchema` in
+   * `@codebolt/protocol`); throw `file-not-found` / `path-outside-workspace` as the runtime does.
+   * Default: throws `unsupported`.
+   */
+  async files(_resourceId: string, request: FileRequest, _context: ResourceContext<Config>): Promise<unknown> {
+    throw new CodeboltError('unsupported', `provider "${this.name}" does not serve ${request.type} itself; start the environment to reach its runtime`);
+  }
+
+  /**
    * `providerStart`: without `resourceId`, `create` → `created`. With it, `attach` first: `gone`
    * throws `resource-gone`; `running` is stopped and started again so that the runtime in use
    * holds the new token; `stopped` is started → `resumed`.
@@ -137,6 +151,12 @@ export abstract class BaseProvider<Config = Record<string, unknown>> {
   /** `providerList` → `list`. */
   async providerList(request: ProviderListRequest, signal: AbortSignal): Promise<{ resources: ListedResource[] }> {
     return { resources: await this.list({ config: request.config as Config, signal }) };
+  }
+
+  /** `providerFiles` → `files`. */
+  async providerFiles(request: ProviderFilesRequest, signal: AbortSignal): Promise<{ data: unknown }> {
+    const data = await this.files(request.resourceId, request.request, { environment: request.environment, config: request.config as Config, signal });
+    return { data };
   }
 
   /** `providerHealth` → `health`. */

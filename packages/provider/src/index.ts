@@ -1,10 +1,13 @@
 export { BaseProvider, type ProviderEvent } from './base-provider.js';
 export { runProvider, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_RECONNECT_TIMEOUT_MS } from './run-provider.js';
 export { MAX_PAYLOAD_BYTES } from './provider-connection.js';
+export { parseProviderConfig } from './parse-config.js';
 export type {
   AttachResult,
   CreateResult,
   EnvironmentRef,
+  FileRequest,
+  ProviderFilesRequest,
   HealthResult,
   ListedResource,
   ProviderAttachRequest,

@@ -59,6 +59,8 @@ function callProvider<Config>(provider: BaseProvider<Config>, type: ProviderRequ
       return provider.providerList(parseData(providerRequestSchemas.providerList, data, what), signal);
     case 'providerHealth':
       return provider.providerHealth(parseData(providerRequestSchemas.providerHealth, data, what), signal);
+    case 'providerFiles':
+      return provider.providerFiles(parseData(providerRequestSchemas.providerFiles, data, what), signal);
   }
 }
 

@@ -131,3 +131,18 @@ export interface ProviderListRequest {
 export interface ProviderHealthRequest {
   config: Record<string, unknown>;
 }
+
+/** An app's file request the relay routes to a provider with the `files` capability while the runtime is away. */
+export interface FileRequest {
+  type: 'fs.read' | 'fs.list' | 'diff';
+  /** The app request's data, validated by the relay against the runtime protocol's schema. */
+  data: unknown;
+}
+
+/** `providerFiles` request data. */
+export interface ProviderFilesRequest {
+  environment: EnvironmentRef;
+  resourceId: string;
+  config: Record<string, unknown>;
+  request: FileRequest;
+}

@@ -175,6 +175,13 @@ describe('LocalProvider', () => {
 
     process.kill(runtime.report.pid, 'SIGKILL');
     await within(runtime.closed, 'the killed runtime to die');
+    // Its sockets close during exit, a moment before the kernel marks it a zombie: wait for that state.
+    await within(
+      (async () => {
+        while (!(await processIsGone(runtime.report.pid))) await new Promise((resolve) => setTimeout(resolve, 10));
+      })(),
+      'the killed runtime to leave the process table',
+    );
 
     expect(await provider.attach('local-env-1', resourceContext('env-1'))).toEqual({
       status: 'stopped',
@@ -277,7 +284,9 @@ describe('LocalProvider', () => {
     const foreignId = await provider.attach('docker-abc', resourceContext('env-1')).catch((error: unknown) => error);
     const escaping = await provider.attach('local-..', resourceContext('env-1')).catch((error: unknown) => error);
 
-    expect(badConfig).toMatchObject({ code: 'invalid-config', message: 'config.env.PORT must be a string without NUL characters' });
+    expect(badConfig).toMatchObject({ code: 'invalid-config' });
+    expect((badConfig as Error).message).toMatch(/^invalid config for provider "local": env\.PORT: .*--config env=<value>/);
+    expect(existsSync(join(home, 'workspaces', 'env-1'))).toBe(false);
     expect(foreignId).toMatchObject({ code: 'bad-request' });
     expect(escaping).toMatchObject({ code: 'bad-request' });
   });

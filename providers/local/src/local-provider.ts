@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { access, constants, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { CodeboltError } from '@codebolt/protocol';
 import {
   BaseProvider,
+  parseProviderConfig,
   type AttachResult,
   type CreateResult,
   type HealthResult,
@@ -13,26 +13,15 @@ import {
   type StartContext,
 } from '@codebolt/provider';
 import packageJson from '../package.json' with { type: 'json' };
+import { localConfigSchema, type LocalConfig } from './local-config.js';
 import { isSafeEnvironmentId, pathsForEnvironment, pathsForResource, resourceIdFor, stateRoot, type LocalResourcePaths } from './local-paths.js';
-import { isSameProcess, sendSignal, waitUntilGone } from './process-identity.js';
-import { resolveDefaultRuntimeBin } from './runtime-bin.js';
-import { buildRuntimeEnv } from './runtime-env.js';
-import { launchRuntime } from './runtime-launch.js';
-import { readResourceRecord, readRuntimeRecord, writeJsonAtomic, type RuntimeRecord } from './state-files.js';
+import { LocalRuntime } from './local-runtime.js';
+import { readResourceRecord, writeJsonAtomic } from './state-files.js';
 
 /** Default wait for a runtime to exit after SIGTERM (and again after SIGKILL), in milliseconds. */
 export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
 
-/**
- * The local provider's config, merged and validated by the relay against the `configSchema` in
- * this package's package.json.
- */
-export interface LocalConfig {
-  /** Extra environment variables for the runtime and the processes it runs. */
-  env?: Record<string, string>;
-  /** Like `env`, for secrets (encrypted at rest by the relay, never shown by the API). */
-  secretEnv?: Record<string, string>;
-}
+export type { LocalConfig } from './local-config.js';
 
 export interface LocalProviderSettings {
   /** The data dir (`CODEBOLT_HOME`), absolute. Workspaces, state and logs live under it. */
@@ -57,8 +46,7 @@ export class LocalProvider extends BaseProvider<LocalConfig> {
   readonly name = 'local';
   readonly version: string = packageJson.version;
   private readonly home: string;
-  private readonly stopTimeoutMs: number;
-  private runtimeBin: string | undefined;
+  private readonly runtime: LocalRuntime;
 
   /** Throws `invalid-config` when `home` is not absolute or `stopTimeoutMs` is not positive. Does no I/O. */
   constructor(settings: LocalProviderSettings) {
@@ -71,8 +59,7 @@ export class LocalProvider extends BaseProvider<LocalConfig> {
       throw new CodeboltError('invalid-config', `stopTimeoutMs must be a positive number of milliseconds, got ${stopTimeoutMs}`);
     }
     this.home = settings.home;
-    this.stopTimeoutMs = stopTimeoutMs;
-    this.runtimeBin = settings.runtimeBin;
+    this.runtime = new LocalRuntime({ runtimeBin: settings.runtimeBin, stopTimeoutMs, log: (level, message) => this.log(level, message) });
   }
 
   /**
@@ -81,6 +68,7 @@ export class LocalProvider extends BaseProvider<LocalConfig> {
    * workspace belongs to another creation or was not made by this provider.
    */
   async create(context: StartContext<LocalConfig>): Promise<CreateResult> {
+    parseProviderConfig(localConfigSchema, context.config, this.name);
     const paths = pathsForEnvironment(this.home, context.environment.id);
     const existing = await readResourceRecord(paths.resourceFile);
     if (existing !== undefined && existing.creationToken !== context.creationToken) {
@@ -111,6 +99,7 @@ export class LocalProvider extends BaseProvider<LocalConfig> {
 
   /** Launches the runtime in the existing workspace; throws `resource-gone` when it is missing. */
   async start(resourceId: string, context: StartContext<LocalConfig>): Promise<void> {
+    parseProviderConfig(localConfigSchema, context.config, this.name);
     const paths = pathsForResource(this.home, resourceId);
     if (!(await isDirectory(paths.workspace))) {
       throw new CodeboltError(
@@ -127,13 +116,13 @@ export class LocalProvider extends BaseProvider<LocalConfig> {
 
   /** Ends the runtime (SIGTERM, then SIGKILL to its process group) and keeps the workspace. */
   async stop(resourceId: string, context: ResourceContext<LocalConfig>): Promise<void> {
-    await this.stopRuntime(pathsForResource(this.home, resourceId), context.signal);
+    await this.runtime.stop(pathsForResource(this.home, resourceId), context.signal);
   }
 
   /** Stops the runtime, then removes the workspace and the state dir. Succeeds when already gone. */
   async destroy(resourceId: string, context: ResourceContext<LocalConfig>): Promise<void> {
     const paths = pathsForResource(this.home, resourceId);
-    await this.stopRuntime(paths, context.signal);
+    await this.runtime.stop(paths, context.signal);
     await rm(paths.workspace, { recursive: true, force: true });
     await rm(paths.stateDir, { recursive: true, force: true });
   }
@@ -165,9 +154,9 @@ export class LocalProvider extends BaseProvider<LocalConfig> {
   /** Checks that the runtime program exists and that the data dir, if it exists yet, is writable. */
   override async health(_context: ProviderContext<LocalConfig>): Promise<HealthResult> {
     try {
-      await access(this.resolveRuntimeBin());
+      await access(this.runtime.resolveRuntimeBin());
     } catch (error) {
-      return { ok: false, message: error instanceof CodeboltError ? error.message : `the runtime program ${this.runtimeBin} does not exist` };
+      return { ok: false, message: error instanceof CodeboltError ? error.message : 'the runtime program does not exist' };
     }
     try {
       await access(this.home, constants.W_OK);
@@ -181,49 +170,12 @@ export class LocalProvider extends BaseProvider<LocalConfig> {
 
   private async statusOf(paths: LocalResourcePaths): Promise<AttachResult> {
     if (!(await isDirectory(paths.workspace))) return { status: 'gone', detail: `workspace ${paths.workspace} does not exist` };
-    const runtime = await readRuntimeRecord(paths.runtimeFile);
-    if (runtime !== undefined && (await isSameProcess(runtime))) return { status: 'running', detail: `runtime pid ${runtime.pid}` };
-    return { status: 'stopped', detail: runtime === undefined ? 'no runtime launched' : `runtime pid ${runtime.pid} is not running` };
+    const { running, detail } = await this.runtime.status(paths);
+    return { status: running ? 'running' : 'stopped', detail };
   }
 
-  /** Replaces any runtime still running in the resource with a new one that uses `context.runtime`. */
   private async launch(paths: LocalResourcePaths, context: StartContext<LocalConfig>): Promise<void> {
-    await this.stopRuntime(paths, context.signal);
-    await mkdir(paths.runtimeStateDir, { recursive: true });
-    const instance = randomUUID();
-    const env = buildRuntimeEnv({
-      parentEnv: process.env,
-      env: context.config.env,
-      secretEnv: context.config.secretEnv,
-      runtime: context.runtime,
-      workspace: paths.workspace,
-      runtimeStateDir: paths.runtimeStateDir,
-      instance,
-    });
-    const { pid, startTime } = await launchRuntime({ runtimeBin: this.resolveRuntimeBin(), workspace: paths.workspace, logFile: paths.logFile, env });
-    const record: RuntimeRecord = { pid, startTime, instance };
-    await writeJsonAtomic(paths.runtimeFile, record);
-  }
-
-  private async stopRuntime(paths: LocalResourcePaths, signal: AbortSignal): Promise<void> {
-    const runtime = await readRuntimeRecord(paths.runtimeFile);
-    if (runtime === undefined) return;
-    if (await isSameProcess(runtime)) {
-      sendSignal(runtime.pid, 'SIGTERM');
-      if (!(await waitUntilGone(runtime, this.stopTimeoutMs, signal))) {
-        this.log('warn', `runtime pid ${runtime.pid} did not exit ${this.stopTimeoutMs} ms after SIGTERM; sending SIGKILL to its process group`);
-        sendSignal(-runtime.pid, 'SIGKILL');
-        if (!(await waitUntilGone(runtime, this.stopTimeoutMs, signal))) {
-          throw new CodeboltError('timeout', `runtime pid ${runtime.pid} did not exit after SIGKILL within ${this.stopTimeoutMs} ms; check the process (ps -p ${runtime.pid})`);
-        }
-      }
-    }
-    await rm(paths.runtimeFile, { force: true });
-  }
-
-  private resolveRuntimeBin(): string {
-    this.runtimeBin ??= resolveDefaultRuntimeBin();
-    return this.runtimeBin;
+    await this.runtime.launch(paths, { runtime: context.runtime, env: context.config.env, secretEnv: context.config.secretEnv, signal: context.signal });
   }
 }
 

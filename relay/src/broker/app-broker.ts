@@ -12,6 +12,8 @@ import {
   parseData,
   parseEnvelope,
   resumeRequestSchema,
+  envelope,
+  PROVIDER_FILE_REQUEST_TYPES,
 } from '@codebolt/protocol';
 import { authorize } from '../auth/authorization.js';
 import type { Principal } from '../auth/tokens.js';
@@ -36,11 +38,20 @@ export interface AppBrokerSettings {
   sessionRetentionMs: number;
   /** Bytes an app socket may have waiting to be sent; a slower consumer is cut off. Default 8 MiB. */
   maxSendBufferBytes?: number;
+  /** Serves file requests of a stopped environment through its provider. */
+  files?: FileFallback;
   /** Called for every message refused by the authorization table (for the audit log). */
   onDenied?: (principal: Principal, environmentId: string, type: string) => void;
 }
 
 const SESSION_SEPARATOR = ':';
+const FILE_REQUEST_TYPES: ReadonlySet<string> = new Set(PROVIDER_FILE_REQUEST_TYPES);
+
+/** Serves file requests of a stopped environment through its provider (see EnvironmentService.serveFiles). */
+export interface FileFallback {
+  canServeFiles(environmentId: string): boolean;
+  serveFiles(environmentId: string, type: (typeof PROVIDER_FILE_REQUEST_TYPES)[number], data: unknown): Promise<unknown>;
+}
 
 function ownerOf(principal: Principal): string {
   return `${principal.tenant}/${principal.subject}`;
@@ -145,6 +156,10 @@ export class AppBroker {
       authorize(connection.principal, `WS ${type}`);
       const parsed = parseData(appRequestSchemas[type], message.data, type);
       if (type !== 'message' && !message.id) throw new CodeboltError('bad-request', `${type} needs an "id" so its answer can be matched`);
+      if (FILE_REQUEST_TYPES.has(type) && !this.hub.connection(connection.environmentId) && this.settings.files?.canServeFiles(connection.environmentId)) {
+        this.#serveFromProvider(connection, type as (typeof PROVIDER_FILE_REQUEST_TYPES)[number], message.id!, parsed);
+        return;
+      }
       const sessionId = connection.sessionId ?? this.#attach(connection, randomBytes(9).toString('base64url'), undefined);
       const record = this.#stream(connection.environmentId).sessions.get(sessionId) as SessionRecord;
       if (message.seq !== undefined && message.seq <= record.lastAppSeq) {
@@ -258,6 +273,14 @@ export class AppBroker {
     }
     const lastAppSeq = (stream.sessions.get(sessionId) as SessionRecord).lastAppSeq;
     this.#send(connection, encodeEnvelope({ v: 1, type: 'resumed', re: message.id, data: { epoch: stream.epoch, head: stream.toAppsSeq, ack: lastAppSeq, replayed } }));
+  }
+
+  /** While the runtime is away, a provider with the `files` capability answers fs.read / fs.list / diff itself. */
+  #serveFromProvider(connection: AppConnection, type: (typeof PROVIDER_FILE_REQUEST_TYPES)[number], id: string, data: unknown): void {
+    this.settings.files!.serveFiles(connection.environmentId, type, data).then(
+      (answer) => this.#send(connection, encodeEnvelope(envelope(type, { re: id, data: answer }))),
+      (error: unknown) => this.#send(connection, encodeEnvelope(errorEnvelope(type, CodeboltError.from(error).toBody(), id))),
+    );
   }
 
   #fromRuntime(environmentId: string, message: Envelope): void {

@@ -4,11 +4,15 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CodeboltError,
+  FILES_CAPABILITY,
   type CreateEnvironmentInput,
   type EnvironmentState,
   createEnvironmentSchema,
   parseData,
+  type PROVIDER_FILE_REQUEST_TYPES,
 } from '@codebolt/protocol';
+
+type ProviderFileRequestType = (typeof PROVIDER_FILE_REQUEST_TYPES)[number];
 import type { Principal, TokenService } from '../auth/tokens.js';
 import { canSeeTenant } from '../auth/authorization.js';
 import type { RuntimeConnection, RuntimeHub } from '../broker/runtime-hub.js';
@@ -446,6 +450,44 @@ export class EnvironmentService extends EventEmitter {
   /** A verb changed what the environment should be: stop waiting for a runtime it no longer wants. */
   #supersede(id: string): void {
     this.#runtimeWaits.get(id)?.abort();
+  }
+
+  /**
+   * Whether an app's file request for this environment can go to its provider instead of waiting
+   * for the runtime: the environment is stopped, has a resource, and its provider declares the
+   * `files` capability.
+   */
+  canServeFiles(id: string): boolean {
+    const record = this.deps.store.get(id);
+    if (!record || record.state !== 'stopped' || !record.resourceId) return false;
+    return this.deps.registry.get(record.provider.name).capabilities.includes(FILES_CAPABILITY);
+  }
+
+  /**
+   * Serves an app's `fs.read`, `fs.list` or `diff` through the provider (`providerFiles`), in the
+   * environment's queue so it never races a verb. A provider process started for it is released
+   * afterwards unless the environment is running by then. Throws `runtime-unavailable` when the
+   * environment is no longer stopped, or the provider's error.
+   */
+  serveFiles(id: string, type: ProviderFileRequestType, data: unknown): Promise<unknown> {
+    return this.#queue.run(id, async () => {
+      const record = this.deps.store.get(id);
+      if (!record || !this.canServeFiles(id)) {
+        throw new CodeboltError('runtime-unavailable', `environment ${id} is not stopped any more; retry the request to reach its runtime`);
+      }
+      const definition = this.deps.registry.get(record.provider.name);
+      const provider = await this.#provider(record, definition);
+      try {
+        const answer = await provider.session.request(
+          'providerFiles',
+          { environment: { id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, config: this.#providerConfig(record, definition), request: { type, data } },
+          { timeoutMs: this.options.providerRequestTimeoutMs },
+        );
+        return answer.data;
+      } finally {
+        if (this.deps.store.get(id)?.state !== 'running') await this.deps.processes.release(id);
+      }
+    });
   }
 
   #enqueue(id: string, what: string, task: () => Promise<void>): void {

@@ -13,6 +13,8 @@ const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'USER',
 
 export interface ProviderProcessManagerOptions {
   dataDir: string;
+  /** This relay's installation id (`installation.json`), passed to providers as `CODEBOLT_INSTALLATION_ID` to tag resources. */
+  installationId: string;
   /** ws URL of /v1/provider that provider processes dial. */
   providerUrl: string;
   /** How long a spawned provider has to connect and say hello. Default 15,000 ms. */
@@ -103,8 +105,9 @@ export class ProviderProcessManager {
     const log = await open(join(logDir, 'provider.log'), 'a', 0o600);
     const token = randomBytes(32).toString('base64url');
     const env: NodeJS.ProcessEnv = {};
-    for (const name of INHERITED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+    for (const name of [...INHERITED_ENV, ...definition.inheritEnv]) if (process.env[name] !== undefined) env[name] = process.env[name];
     Object.assign(env, {
+      CODEBOLT_INSTALLATION_ID: this.options.installationId,
       CODEBOLT_RELAY_URL: providerUrl,
       CODEBOLT_PROVIDER_TOKEN: token,
       CODEBOLT_HOME: dataDir,

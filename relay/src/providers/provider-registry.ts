@@ -15,6 +15,8 @@ const metadataSchema = z.object({
   defaults: z.record(z.string(), z.unknown()).default({}),
   configSchema: z.record(z.string(), z.unknown()).default({ type: 'object' }),
   description: z.string().optional(),
+  /** Names of variables of the relay's environment the provider process also receives (e.g. a backend's host setting). */
+  inheritEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'an environment variable name')).default([]),
 });
 
 export interface ProviderDefinition {
@@ -25,6 +27,8 @@ export interface ProviderDefinition {
   /** Absolute path of the provider's main file, run with `node`. */
   entry: string;
   capabilities: string[];
+  /** Variables of the relay's environment passed on to the provider process (never `CODEBOLT_*`). */
+  inheritEnv: string[];
   defaults: Record<string, unknown>;
   configSchema: Record<string, unknown>;
   secretFields: string[];
@@ -78,6 +82,7 @@ async function loadDefinition(packageDir: string): Promise<ProviderDefinition> {
     packageDir: dir,
     entry: isAbsolute(meta.entry) ? meta.entry : join(dir, meta.entry),
     capabilities: meta.capabilities,
+    inheritEnv: meta.inheritEnv.filter((name) => !name.startsWith('CODEBOLT_')),
     defaults: meta.defaults,
     configSchema: meta.configSchema,
     secretFields,

@@ -93,15 +93,18 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** The local provider's package dir, then every dir in CODEBOLT_PROVIDER_PATHS (path-delimiter separated). */
+/** Providers installed with the CLI, offered by every `serve`. */
+const BUNDLED_PROVIDERS = ['@codebolt/provider-local', '@codebolt/provider-docker', '@codebolt/provider-worktree'];
+
+/** The bundled providers' package dirs, then every dir in CODEBOLT_PROVIDER_PATHS (path-delimiter separated). */
 function providerPackages(env: NodeJS.ProcessEnv, cwd: string): string[] {
   const require = createRequire(import.meta.url);
-  const local = dirname(require.resolve('@codebolt/provider-local/package.json'));
+  const bundled = BUNDLED_PROVIDERS.map((name) => dirname(require.resolve(`${name}/package.json`)));
   const extra = (env.CODEBOLT_PROVIDER_PATHS ?? '')
     .split(delimiter)
     .filter((entry) => entry.trim() !== '')
     .map((entry) => (isAbsolute(entry) ? entry : resolve(cwd, entry)));
-  return [local, ...extra];
+  return [...bundled, ...extra];
 }
 
 /** Resolves once the relay closed after SIGINT/SIGTERM; a second signal exits the process at once. */
