@@ -19,6 +19,7 @@ import type { RuntimeConnection, RuntimeHub } from '../broker/runtime-hub.js';
 import type { Logger } from '../logger.js';
 import { type ProviderConfigStore, decryptSecretFields, encryptSecretFields } from '../providers/provider-config-store.js';
 import type { ProviderHandle, ProviderProcessManager } from '../providers/provider-process-manager.js';
+import type { ProviderResult } from '../providers/provider-session.js';
 import type { ProviderDefinition, ProviderRegistry } from '../providers/provider-registry.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import type { EnvironmentStore } from '../store/environment-store.js';
@@ -283,12 +284,7 @@ export class EnvironmentService extends EventEmitter {
     const definition = this.deps.registry.get(record.provider.name);
     let status: 'running' | 'stopped' | 'gone';
     try {
-      const provider = await this.#provider(record, definition);
-      ({ status } = await provider.session.request(
-        'providerAttach',
-        { environment: { id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, config: this.#providerConfig(record, definition) },
-        { timeoutMs: this.options.providerRequestTimeoutMs },
-      ));
+      ({ status } = await this.#resourceRequest(record, definition, 'providerAttach', {}));
     } catch (error) {
       // Transient: keep the record as it is (never recreate); a later reconcile retries.
       const failure = CodeboltError.from(error);
@@ -329,13 +325,7 @@ export class EnvironmentService extends EventEmitter {
     this.deps.hub.disconnect(id, 'environment stopped');
     try {
       if (record.resourceId) {
-        const definition = this.deps.registry.get(record.provider.name);
-        const provider = await this.#provider(record, definition);
-        await provider.session.request(
-          'providerStop',
-          { environment: { id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, mode: 'stop', config: this.#providerConfig(record, definition) },
-          { timeoutMs: this.options.providerRequestTimeoutMs },
-        );
+        await this.#resourceRequest(record, this.deps.registry.get(record.provider.name), 'providerStop', { mode: 'stop' });
       }
       await this.#update(id, (r) => {
         r.state = 'stopped';
@@ -360,13 +350,7 @@ export class EnvironmentService extends EventEmitter {
     this.deps.hub.disconnect(id, 'environment deleted');
     try {
       if (record.resourceId) {
-        const definition = this.deps.registry.get(record.provider.name);
-        const provider = await this.#provider(record, definition);
-        await provider.session.request(
-          'providerStop',
-          { environment: { id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, mode: 'destroy', config: this.#providerConfig(record, definition) },
-          { timeoutMs: this.options.providerRequestTimeoutMs },
-        );
+        await this.#resourceRequest(record, this.deps.registry.get(record.provider.name), 'providerStop', { mode: 'destroy' });
       }
       await this.deps.processes.release(id);
       await this.deps.store.remove(id);
@@ -386,12 +370,7 @@ export class EnvironmentService extends EventEmitter {
     let status: string;
     let detail: string | undefined;
     try {
-      const provider = await this.#provider(record, definition);
-      ({ status, detail } = await provider.session.request(
-        'providerAttach',
-        { environment: { id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, config: this.#providerConfig(record, definition) },
-        { timeoutMs: this.options.providerRequestTimeoutMs },
-      ));
+      ({ status, detail } = await this.#resourceRequest(record, definition, 'providerAttach', {}));
     } catch (error) {
       this.#logFailure('runtime check', id, error);
       return;
@@ -496,6 +475,21 @@ export class EnvironmentService extends EventEmitter {
 
   async #provider(record: EnvironmentRecord, definition: ProviderDefinition): Promise<ProviderHandle> {
     return this.deps.processes.acquire(record.id, definition);
+  }
+
+  /** Sends a request about the record's resource to its provider process (spawned if needed). */
+  async #resourceRequest<T extends 'providerAttach' | 'providerStop'>(
+    record: EnvironmentRecord,
+    definition: ProviderDefinition,
+    type: T,
+    extra: T extends 'providerStop' ? { mode: 'stop' | 'destroy' } : Record<string, never>,
+  ): Promise<ProviderResult<T>> {
+    const provider = await this.#provider(record, definition);
+    return provider.session.request(
+      type,
+      { environment: { id: record.id, name: record.name, tenant: record.tenant }, resourceId: record.resourceId, config: this.#providerConfig(record, definition), ...extra },
+      { timeoutMs: this.options.providerRequestTimeoutMs },
+    );
   }
 
   #mergedConfig(definition: ProviderDefinition, environmentConfig: Record<string, unknown>): Record<string, unknown> {
