@@ -1,7 +1,7 @@
 // Test-only provider (see package.json): create/start write { url, token } to
 // $CODEBOLT_HOME/handoff/<environment id>.json (mode 0600, inside the test's temp data dir) for the
 // test to start an embedded runtime with; stop/destroy remove it. It owns no real resource.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BaseProvider, runProvider } from '@codebolt/provider';
 
@@ -38,7 +38,10 @@ class HandoffProvider extends BaseProvider {
 
   async #handOff(context) {
     await mkdir(directory, { recursive: true });
-    await writeFile(join(directory, `${context.environment.id}.json`), JSON.stringify(context.runtime), { mode: 0o600 });
+    // Written to a temp name and renamed, so the test never reads a half-written file.
+    const target = join(directory, `${context.environment.id}.json`);
+    await writeFile(`${target}.tmp`, JSON.stringify(context.runtime), { mode: 0o600 });
+    await rename(`${target}.tmp`, target);
   }
 }
 
