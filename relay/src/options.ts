@@ -38,6 +38,13 @@ export const relayOptionsSchema = z.object({
   requireOriginForSubprotocol: z.boolean().default(false),
   /** POST every audit entry (JSON) to this URL after it is on disk; best effort. */
   auditWebhookUrl: z.string().url().optional(),
+  /**
+   * Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client for the
+   * per-address limits and the audit log. Empty (the default): the header is ignored.
+   */
+  trustedProxies: z.array(z.string().min(1)).default([]),
+  /** Run this command (argv, no shell, a scrubbed environment) and write every audit entry to its stdin as a JSON line; best effort. */
+  auditHookCommand: z.array(z.string().min(1)).min(1).optional(),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Max WebSocket frame per endpoint, bytes. */
   maxAppFrameBytes: z.number().int().positive().default(48 * 1024 * 1024),

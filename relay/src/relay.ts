@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { CodeboltError, envelope } from '@codebolt/protocol';
 import { authorize } from './auth/authorization.js';
@@ -8,7 +9,8 @@ import { bearerToken } from './auth/credentials.js';
 import { checkOrigin } from './auth/origin-policy.js';
 import type { Principal } from './auth/tokens.js';
 import { actorOf } from './audit/audit-actor.js';
-import { type AuditEntry, AuditLog } from './audit/audit-log.js';
+import { createAuditForwarder } from './audit/audit-forwarders.js';
+import { AuditLog } from './audit/audit-log.js';
 import { loadRelayCredentials } from './auth/relay-credentials.js';
 import { AppBroker } from './broker/app-broker.js';
 import { RuntimeHub } from './broker/runtime-hub.js';
@@ -18,6 +20,7 @@ import { acquireLock } from './data-dir/lock.js';
 import { EnvironmentService } from './environments/environment-service.js';
 import { openApiDocument } from './http/openapi.js';
 import { sendError, sendJson } from './http/respond.js';
+import { clientAddress, resolveClientAddress, trustedProxyList } from './http/client-address.js';
 import { matchRoute } from './http/router.js';
 import { apiRoutes } from './http/routes.js';
 import { createLogger } from './logger.js';
@@ -77,8 +80,10 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       clockToleranceSeconds: options.clockToleranceSeconds,
       ...(options.jwks ? { jwks: options.jwks } : {}),
     });
-    const audit = AuditLog.open(join(dataDir, 'audit.log'), options.auditWebhookUrl ? forwardAuditEntry(options.auditWebhookUrl, logger) : undefined);
+    const auditForwarder = createAuditForwarder(options, logger);
+    const audit = AuditLog.open(join(dataDir, 'audit.log'), auditForwarder.forward);
     const addresses = new AddressLimiter(options);
+    const trustedProxies = trustedProxyList(options.trustedProxies);
     const originPolicy = { allowedOrigins: options.allowedOrigins, requireOriginForSubprotocol: options.requireOriginForSubprotocol };
     const cipher = new SecretCipher(credentials.masterKeys);
     const registry = await ProviderRegistry.load(options.providerPackages);
@@ -168,7 +173,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         if (method === 'GET' && url.pathname === '/health') return sendJson(response, 200, { status: shuttingDown ? 'shutting-down' : 'ok', version: RELAY_VERSION });
         if (shuttingDown) throw new CodeboltError('shutting-down', 'the relay is shutting down; retry shortly');
         checkOrigin(request, originPolicy);
-        addresses.checkNotBlocked(request.socket.remoteAddress);
+        addresses.checkNotBlocked(clientAddress(request));
         principal = await credentials.tokens.verifyAccessToken(bearerToken(request, url));
         const match = matchRoute(routes, method, url.pathname);
         if (match === 'not-found') throw new CodeboltError('not-found', `no route ${method} ${url.pathname}; see /openapi.json`);
@@ -179,7 +184,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         await match.route.handler({ request, response, url, params: match.params, principal, auditTarget });
       } catch (error) {
         failure = CodeboltError.from(error);
-        if (failure.code === 'unauthorized') addresses.recordFailedAuth(request.socket.remoteAddress);
+        if (failure.code === 'unauthorized') addresses.recordFailedAuth(clientAddress(request));
         if (failure.code === 'internal') logger.error('request failed', { method, path: request.url?.split('?')[0], error: failure.cause });
         sendError(response, failure);
       } finally {
@@ -207,15 +212,14 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         keepAliveTimeout: 5_000,
         maxHeaderSize: 16 * 1024,
       }, (request, response) => {
+      resolveClientAddress(request, trustedProxies);
       void onRequest(request, response);
     });
     server.on('clientError', (_error, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
     });
-    server.on(
-      'upgrade',
-      createUpgradeHandler({
+    const onUpgrade = createUpgradeHandler({
         tokens: credentials.tokens,
         environments,
         hub,
@@ -229,8 +233,11 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         addresses,
         maxAppConnectionsPerTenant: options.maxAppConnectionsPerTenant,
         isShuttingDown: () => shuttingDown,
-      }),
-    );
+      });
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      resolveClientAddress(request, trustedProxies);
+      onUpgrade(request, socket, head);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
@@ -239,6 +246,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       });
     }).catch((error: NodeJS.ErrnoException) => {
       audit.close();
+      void auditForwarder.close();
       if (error.code === 'EADDRINUSE') throw new CodeboltError('invalid-config', `port ${options.port} on ${options.host} is already in use; pass --port 0 for any free port, or stop what holds it`, { cause: error });
       throw error;
     });
@@ -272,6 +280,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         await saveStreams(dataDir, streams).catch((error) => logger.error('could not save the streams; apps that resume will get a gap', { error }));
         streams.dispose();
         audit.close();
+        await auditForwarder.close();
         await lock.release();
         logger.info('relay stopped');
       })());
@@ -286,17 +295,4 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       close,
     };
   }
-}
-
-/** Best-effort forwarding of audit entries to an HTTP endpoint (a SIEM): POST JSON, 5 s timeout. */
-function forwardAuditEntry(url: string, logger: ReturnType<typeof createLogger>): (entry: AuditEntry) => void {
-  return (entry) => {
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(entry), signal: AbortSignal.timeout(5_000) }).then(
-      (response) => {
-        if (!response.ok) logger.warn('audit forwarding was refused', { status: response.status });
-        void response.body?.cancel();
-      },
-      (error: unknown) => logger.warn('audit forwarding failed', { error }),
-    );
-  };
 }

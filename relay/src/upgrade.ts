@@ -7,6 +7,7 @@ import { bearerToken } from './auth/credentials.js';
 import { type OriginPolicy, checkOrigin } from './auth/origin-policy.js';
 import type { Principal, TokenService } from './auth/tokens.js';
 import { actorOf } from './audit/audit-actor.js';
+import { clientAddress } from './http/client-address.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { AddressLimiter } from './limits/address-limiter.js';
 import { checkQuota } from './limits/tenant-quotas.js';
@@ -64,7 +65,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
   const accept = (server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, use: (ws: WebSocket) => void) => {
     // Only app connections count per address: runtimes and provider processes (often on this
     // host) must never be locked out by an abusive client sharing their address.
-    const release = server === appServer ? deps.addresses.openConnection(request.socket.remoteAddress) : () => {};
+    const release = server === appServer ? deps.addresses.openConnection(clientAddress(request)) : () => {};
     socket.once('close', release);
     server.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => deps.logger.debug('socket error', { error }));
@@ -80,7 +81,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
     checkOrigin(request, deps.originPolicy);
     // Failed-login blocking covers the app endpoint only (see accept above); runtime and provider
     // credentials are 256-bit secrets that cannot be guessed anyway.
-    if (url.pathname === '/v1/connect') deps.addresses.checkNotBlocked(request.socket.remoteAddress);
+    if (url.pathname === '/v1/connect') deps.addresses.checkNotBlocked(clientAddress(request));
     switch (url.pathname) {
       case '/v1/connect': {
         const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));
@@ -131,7 +132,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
     const seen: { principal?: Principal; env?: string } = {};
     upgrade(request, socket, head, url, seen).catch((error) => {
       const failure = CodeboltError.from(error);
-      if (failure.code === 'unauthorized' && url.pathname === '/v1/connect') deps.addresses.recordFailedAuth(request.socket.remoteAddress);
+      if (failure.code === 'unauthorized' && url.pathname === '/v1/connect') deps.addresses.recordFailedAuth(clientAddress(request));
       if (failure.code === 'unauthorized' || failure.code === 'forbidden') {
         deps.audit.record({
           action: seen.principal ? `WS ${url.pathname}` : 'auth',

@@ -60,6 +60,32 @@ describe('audit log', () => {
     expect((await verifyAuditLog(path)).firstProblem).toMatchObject({ line: 4, reason: 'missing-or-reordered' });
   });
 
+  it('finds lines cut off the end through audit.head', async () => {
+    const text = await lines();
+    await save(text.slice(0, 3));
+    expect(await verifyAuditLog(path)).toMatchObject({ ok: false, entries: 3, firstProblem: { line: 4, expectedSeq: 4, reason: 'truncated' } });
+  });
+
+  it('finds a last line replaced by a valid-looking one through the head hash', async () => {
+    const text = await lines();
+    const last = JSON.parse(text[4]!) as Record<string, unknown>;
+    last.outcome = 'denied';
+    delete last.hash;
+    text[4] = JSON.stringify({ ...last, hash: hashEntry(last as never) });
+    await save(text);
+    expect((await verifyAuditLog(path)).firstProblem).toMatchObject({ reason: 'truncated' });
+  });
+
+  it('keeps a cut on record when the relay reopens a truncated log, and goes on chaining after it', async () => {
+    await save((await lines()).slice(0, 2));
+    const log = AuditLog.open(path);
+    expect(log.record({ action: 'after', actor: {}, outcome: 'success' })?.seq).toBe(4);
+    log.close();
+    const entries = (await lines()).map((line) => JSON.parse(line) as { action: string; target?: unknown });
+    expect(entries[2]).toMatchObject({ action: 'audit.truncated', target: { headSeq: 5, lastSeq: 2 } });
+    expect(await verifyAuditLog(path)).toMatchObject({ ok: false, entries: 2, firstProblem: { line: 3, reason: 'truncated' } });
+  });
+
   it('finds a line that is not JSON', async () => {
     const text = await lines();
     text[0] = '{oops';

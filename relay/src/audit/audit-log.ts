@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AuditHeadFile } from './audit-head.js';
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 /** Who did it: a verified principal, or only the peer address when authentication failed. */
@@ -39,6 +40,9 @@ export interface AuditEntry extends AuditEvent {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** The action of the entry the log records on opening when lines were cut off its end. */
+export const AUDIT_TRUNCATED = 'audit.truncated';
+
 export function hashEntry(withoutHash: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(JSON.stringify(withoutHash)).digest('hex');
 }
@@ -58,6 +62,7 @@ export class AuditLog {
     readonly path: string,
     fd: number,
     last: { seq: number; hash: string },
+    private readonly head: AuditHeadFile,
     private readonly forward: ((entry: AuditEntry) => void) | undefined,
   ) {
     this.#fd = fd;
@@ -68,7 +73,9 @@ export class AuditLog {
   /**
    * Opens (creating) the log and continues its chain from the last line. A last line that does not
    * parse (a torn write) is left in place; the chain continues from the last valid entry and
-   * verify-audit will report the torn line.
+   * verify-audit will report the torn line. When `audit.head` says the log once went further than
+   * its last entry (lines were cut off the end), the first new entry is an `audit.truncated` entry
+   * naming both seqs, so the cut stays on record in the chain and verify-audit reports it.
    */
   static open(path: string, forward?: (entry: AuditEntry) => void): AuditLog {
     let last = { seq: 0, hash: GENESIS_HASH };
@@ -90,7 +97,14 @@ export class AuditLog {
         // torn line: keep looking backwards
       }
     }
-    return new AuditLog(path, openSync(path, 'a', 0o600), last, forward);
+    const { file: headFile, head } = AuditHeadFile.open(path);
+    const log = new AuditLog(path, openSync(path, 'a', 0o600), last, headFile, forward);
+    if (head && (head.seq > last.seq || (head.seq === last.seq && head.hash !== last.hash))) {
+      log.record({ action: AUDIT_TRUNCATED, actor: {}, outcome: 'failure', code: 'data-corrupt', target: { headSeq: head.seq, lastSeq: last.seq } });
+    } else if (!head) {
+      headFile.write(last);
+    }
+    return log;
   }
 
   /** Appends one entry and returns it. After close() it does nothing and returns undefined. */
@@ -111,6 +125,7 @@ export class AuditLog {
     fsyncSync(this.#fd);
     this.#seq = entry.seq;
     this.#prev = entry.hash;
+    this.head.write({ seq: entry.seq, hash: entry.hash });
     if (this.forward) {
       try {
         this.forward(entry);
@@ -125,5 +140,6 @@ export class AuditLog {
     if (this.#fd === undefined) return;
     closeSync(this.#fd);
     this.#fd = undefined;
+    this.head.close();
   }
 }

@@ -26,6 +26,8 @@ export function registerServe(program: Command, run: CliRun): void {
     .option('--jwks-audience <aud>', 'required audience of JWKS-signed tokens')
     .option('--allowed-origin <origin>', 'browser origin allowed to connect (repeat it; * for any)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--audit-webhook <url>', 'POST every audit entry to this URL (a SIEM)')
+    .option('--audit-hook <executable>', 'run this program once and write every audit entry to its stdin as a JSON line (no shell, no arguments: use a wrapper script)')
+    .option('--trust-proxy <address>', 'believe X-Forwarded-For from this reverse proxy (address or CIDR; repeat it)', (value: string, previous: string[] = []) => [...previous, value])
     .action(async (options: ServeOptions, command: Command) => {
       const context = CommandContext.of(command, run);
       const port = parsePort(options.port);
@@ -41,6 +43,8 @@ export function registerServe(program: Command, run: CliRun): void {
         ...jwksOption(options),
         ...(options.allowedOrigin ? { allowedOrigins: options.allowedOrigin } : {}),
         ...(options.auditWebhook ? { auditWebhookUrl: options.auditWebhook } : {}),
+        ...(options.auditHook ? { auditHookCommand: [resolve(context.io.cwd, options.auditHook)] } : {}),
+        ...(options.trustProxy ? { trustedProxies: options.trustProxy } : {}),
       }).catch((error: unknown) => {
         if (error instanceof CodeboltError && error.code === 'invalid-config') {
           throw new CliError(error.code, error.message, { fix: 'check the serve options with `codebolt serve --help`', cause: error });
@@ -74,6 +78,8 @@ interface ServeOptions {
   jwksAudience?: string;
   allowedOrigin?: string[];
   auditWebhook?: string;
+  auditHook?: string;
+  trustProxy?: string[];
 }
 
 function jwksOption(options: ServeOptions): { jwks?: { url: string; issuer: string; audience: string } } {
