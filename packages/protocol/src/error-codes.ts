@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   unsupported: { status: 501, meaning: 'The provider or runtime does not implement this operation.' },
   'data-dir-locked': { status: 500, meaning: 'Another relay process holds the lock on this data dir.' },
   'data-corrupt': { status: 500, meaning: 'A state file in the data dir cannot be read; it was left untouched.' },
+  'outcome-unknown': { status: 410, meaning: 'A request was already received once, but its answer is no longer kept (the runtime remembers answers of its last requests only); check the state it would have changed before retrying with a new id.' },
   'cursor-expired': { status: 410, meaning: 'A resume cursor is older than the frames the relay still retains; the error message names the oldest available seq.' },
   'shutting-down': { status: 503, meaning: 'The relay is shutting down; reconnect shortly.' },
   internal: { status: 500, meaning: 'An unexpected failure inside the relay; the log has details.' },

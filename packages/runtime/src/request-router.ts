@@ -24,6 +24,7 @@ import { writeWorkspaceFile } from './handlers/fs-write.js';
 import { deliverMessage, type MessageHandler } from './handlers/message.js';
 import { killProcess } from './handlers/process-kill.js';
 import type { ProcessTable } from './process-table.js';
+import { RequestJournal, type RequestJournalLimits } from './request-journal.js';
 import type { Workspace } from './workspace/confine-path.js';
 
 /** What requests need once the runtime has opened its workspace and made (or found) the baseline. */
@@ -43,6 +44,8 @@ export interface RequestRouterOptions {
   onMessage: MessageHandler | undefined;
   /** Aborts long work (diff walks) when the runtime closes. */
   signal: AbortSignal;
+  /** Bounds of the idempotency window (see {@link RequestJournal}). */
+  journal?: RequestJournalLimits;
 }
 
 /** Serves app requests; `drained()` resolves when the request being served (if any) is done. */
@@ -57,9 +60,20 @@ export interface RequestRouter {
  * a read after a write sees the write. Every request is answered with its own `type` and
  * `re` = its id: data on success, `error: { code, message }` on failure. Unknown types with an id
  * get `unsupported`; frames without an id other than `message` are logged and dropped. Once
- * `signal` has aborted, new requests are ignored.
+ * `signal` has aborted, new requests are ignored. A request whose id was seen before is not
+ * served twice (see {@link RequestJournal}): a repeat of one still running is ignored, a repeat
+ * of one answered gets the same answer again (or `outcome-unknown` once that answer is no longer
+ * kept), and an id reused for a different request gets `conflict`.
  */
-export function createRequestRouter(options: RequestRouterOptions): RequestRouter {
+export function createRequestRouter(input: RequestRouterOptions): RequestRouter {
+  const journal = new RequestJournal(input.journal);
+  const options: RequestRouterOptions = {
+    ...input,
+    send: (frame) => {
+      journal.observe(frame);
+      input.send(frame);
+    },
+  };
   let queue: Promise<void> = Promise.resolve();
   const dispatch = (message: Envelope): void => {
     const { type, id } = message;
@@ -75,7 +89,25 @@ export function createRequestRouter(options: RequestRouterOptions): RequestRoute
       );
       return;
     }
-    queue = queue.then(() => serve(options, type, id, message.data));
+    const verdict = journal.admit(id, type, message.data);
+    switch (verdict.kind) {
+      case 'serve':
+        queue = queue.then(() => serve(options, type, id, message.data));
+        return;
+      case 'in-progress':
+        options.logger(`ignored a repeat of ${type} ${id}, which is still being served`);
+        return;
+      case 'replay':
+        options.logger(`answered a repeat of ${type} ${id} with its earlier answer`);
+        input.send(verdict.answer);
+        return;
+      case 'forgotten':
+        input.send(errorEnvelope(type, { code: 'outcome-unknown', message: `${type} ${id} was received before, but its answer is no longer kept; check what it would have changed before retrying with a new id` }, id));
+        return;
+      case 'mismatch':
+        input.send(errorEnvelope(type, { code: 'conflict', message: `request id '${id}' was already used for a different request; use a new request id` }, id));
+        return;
+    }
   };
   return { dispatch, drained: () => queue };
 }
