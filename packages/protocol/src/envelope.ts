@@ -35,6 +35,12 @@ export const envelopeSchema = z
     env: identifier.optional(),
     seq: z.number().int().nonnegative().optional(),
     ack: z.number().int().nonnegative().optional(),
+    /**
+     * On runtime→app frames: where the frame stands in the runtime's own outbound stream (the
+     * runtime process's stream id and its seq there). Relay `seq`s restart when a relay loses its
+     * state; this does not, so an app drops a runtime frame it already has even then.
+     */
+    origin: z.object({ stream: z.string().min(1).max(64), seq: z.number().int().nonnegative() }).strict().optional(),
     data: z.unknown().optional(),
     error: errorBodySchema.optional(),
   })

@@ -149,8 +149,14 @@ export class EnvironmentChannel {
   readonly sessionId = randomSessionId();
   private epoch: string | undefined;
   private lastSeq = 0;
+  /** The last runtime frame received: its place in the runtime's own stream (see `Envelope.origin`). */
+  private lastOrigin: { stream: string; seq: number } | undefined;
   private outboundSeq = 0;
-  private outbound: Array<{ seq: number; text: string }> = [];
+  private outbound: Array<{ seq: number; text: string; id?: string | undefined }> = [];
+  /** The frames of requests still waiting for their answer, by id: asked again after the relay lost its state. */
+  private readonly unanswered = new Map<string, Envelope>();
+  /** Set by a `gap { reason: "epoch-changed" }`: the next `resumed` asks again for every unanswered request. */
+  private askAgainAfterResume = false;
   /** True once the relay answered `resume` on the current socket. */
   private live = false;
   private resumeCounter = 0;
@@ -255,8 +261,10 @@ export class EnvironmentChannel {
     );
     const id = this.nextId();
     const stream = new ExecStream(id, (process, signal) => this.sendKill(process, signal));
-    this.sendFrame(envelope('exec', { id, data }));
+    const frame = envelope('exec', { id, data });
+    this.sendFrame(frame);
     this.pending.set(id, stream);
+    this.unanswered.set(id, frame);
     const signal = options.signal;
     if (signal) {
       const onAbort = (): void => stream.kill('SIGKILL');
@@ -349,6 +357,7 @@ export class EnvironmentChannel {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.pending.delete(id);
+        this.unanswered.delete(id);
         entry.settled = true;
       };
       const onAbort = (): void => {
@@ -380,8 +389,10 @@ export class EnvironmentChannel {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, entry);
+      const frame = envelope(type, { id, data: request });
+      this.unanswered.set(id, frame);
       try {
-        this.sendFrame(envelope(type, { id, data: request }));
+        this.sendFrame(frame);
       } catch (error) {
         entry.fail(error);
       }
@@ -405,7 +416,7 @@ export class EnvironmentChannel {
     }
     this.outboundSeq += 1;
     const text = encodeEnvelope({ ...frame, seq: this.outboundSeq });
-    this.outbound.push({ seq: this.outboundSeq, text });
+    this.outbound.push({ seq: this.outboundSeq, text, id: frame.id });
     if (this.live && this.socket.readyState === WEBSOCKET_OPEN) this.socket.send(text);
   }
 
@@ -421,12 +432,31 @@ export class EnvironmentChannel {
     this.live = true;
     this.acknowledged(resumed.ack);
     for (const { text } of this.outbound) this.socket.send(text);
+    if (this.askAgainAfterResume) this.askAgain();
     const reconnected = this.resumedOnce;
     this.resumedOnce = true;
     this.openWhenAttached();
     this.reconnectAttempt = 0;
     this.disconnectedAt = undefined;
     if (reconnected) this.emit('resumed', resumed);
+  }
+
+  /**
+   * After the relay lost its state (a new epoch: it was killed before it could save its streams),
+   * an answer the old relay had received may never arrive, and a request it had acknowledged may
+   * never have reached the runtime. So every request still waiting for its answer and no longer
+   * in the resend queue is sent again, with its own id: the runtime's idempotency window serves
+   * a request it never saw, ignores a repeat of one still running (a long exec carries on) and
+   * answers a repeat of one it has answered with the same answer. Output streamed meanwhile may
+   * be lost; that is what the `gap` event said.
+   */
+  private askAgain(): void {
+    this.askAgainAfterResume = false;
+    const queued = new Set(this.outbound.map((entry) => entry.id));
+    for (const [id, frame] of this.unanswered) {
+      if (!this.pending.has(id)) this.unanswered.delete(id);
+      else if (!queued.has(id)) this.sendFrame(frame);
+    }
   }
 
   /** The channel is ready once the relay sent the environment's state and attached it to the stream (`resumed`). */
@@ -473,16 +503,28 @@ export class EnvironmentChannel {
       if (frame.seq <= this.lastSeq) return;
       this.lastSeq = frame.seq;
     }
+    if (frame.origin !== undefined) {
+      // A runtime frame this channel already has, delivered again by a relay that lost its state.
+      if (this.lastOrigin?.stream === frame.origin.stream && frame.origin.seq <= this.lastOrigin.seq) return;
+      this.lastOrigin = frame.origin;
+    }
     switch (frame.type) {
       case 'ack':
         if (frame.ack !== undefined) this.acknowledged(frame.ack);
         return;
       case 'resumed':
         return this.onResumed(frame);
-      case 'gap':
+      case 'gap': {
         this.gaps += 1;
-        this.emit('gap', parseData(gapEventSchema, frame.data, 'gap'));
+        const gap = parseData(gapEventSchema, frame.data, 'gap');
+        if (gap.reason === 'epoch-changed') {
+          // A new incarnation of the stream: its seqs start again at 1, and the replay follows.
+          this.lastSeq = 0;
+          this.askAgainAfterResume = true;
+        }
+        this.emit('gap', gap);
         return;
+      }
       case 'resume':
         if (frame.error) return this.onResumeRefused(frame);
         return;
@@ -492,7 +534,10 @@ export class EnvironmentChannel {
       const entry = this.pending.get(frame.re);
       if (!entry) return;
       entry.receive(frame);
-      if (entry.settled) this.pending.delete(frame.re);
+      if (entry.settled) {
+        this.pending.delete(frame.re);
+        this.unanswered.delete(frame.re);
+      }
       return;
     }
     if (frame.error) {
@@ -576,6 +621,7 @@ export class EnvironmentChannel {
     this.settleReady(error);
     const pending = [...this.pending.values()];
     this.pending.clear();
+    this.unanswered.clear();
     for (const entry of pending) entry.fail(error);
     this.emit('close', { code, reason });
     this.resolveClosed();

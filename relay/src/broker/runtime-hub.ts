@@ -190,6 +190,7 @@ export class RuntimeHub extends EventEmitter {
       stream.runtimeSeq = seq;
       if (lost > 0) this.emit('gap', connection.environmentId, lost);
       delete message.seq;
+      if (stream.runtimeStream !== undefined) message.origin = { stream: stream.runtimeStream, seq };
     }
     this.emit('frame', connection.environmentId, message);
   }
