@@ -56,7 +56,8 @@ export class RequestJournal {
   /** Checks a request and, when it is to be served and is once-only, records it as in progress. */
   admit(id: string, type: AppRequestType, data: unknown): JournalVerdict {
     if (!ONCE_ONLY.has(type)) return { kind: 'serve' };
-    const fingerprint = createHash('sha256').update(type).update('\0').update(JSON.stringify(data) ?? '').digest('base64');
+    const hash = createHash('sha256').update(type).update('\0');
+    const fingerprint = (data instanceof Uint8Array ? hash.update('bytes\0').update(data) : hash.update(JSON.stringify(data) ?? '')).digest('base64');
     const seen = this.#entries.get(id);
     if (seen) {
       if (seen.fingerprint !== fingerprint) return { kind: 'mismatch' };
@@ -78,7 +79,7 @@ export class RequestJournal {
     if (!entry || entry.done) return;
     entry.done = true;
     entry.answer = frame;
-    entry.answerBytes = JSON.stringify(frame).length;
+    entry.answerBytes = frame.data instanceof Uint8Array ? frame.data.length + 256 : JSON.stringify(frame).length;
     this.#answerBytes += entry.answerBytes;
     this.#trim();
   }

@@ -7,7 +7,7 @@ import { CodeboltError } from '@codebolt/protocol';
 export interface WebSocketLike {
   readonly readyState: number;
   binaryType: string;
-  send(data: string): void;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open' | 'message' | 'error' | 'close', listener: (event: unknown) => void): void;
 }

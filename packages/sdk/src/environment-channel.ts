@@ -4,6 +4,7 @@ import {
   type DiffResult,
   diffResultSchema,
   encodeEnvelope,
+  encodeFrame,
   type Envelope,
   type Environment,
   envelope,
@@ -15,7 +16,7 @@ import {
   fsReadResultSchema,
   fsWriteResultSchema,
   parseData,
-  parseEnvelope,
+  parseFrame,
   reconnectEventSchema,
   runtimeConnectedEventSchema,
   runtimeDisconnectedEventSchema,
@@ -152,7 +153,7 @@ export class EnvironmentChannel {
   /** The last runtime frame received: its place in the runtime's own stream (see `Envelope.origin`). */
   private lastOrigin: { stream: string; seq: number } | undefined;
   private outboundSeq = 0;
-  private outbound: Array<{ seq: number; text: string; id?: string | undefined }> = [];
+  private outbound: Array<{ seq: number; text: string | Uint8Array; id?: string | undefined }> = [];
   /** The frames of requests still waiting for their answer, by id: asked again after the relay lost its state. */
   private readonly unanswered = new Map<string, Envelope>();
   /** Set by a `gap { reason: "epoch-changed" }`: the next `resumed` asks again for every unanswered request. */
@@ -282,14 +283,18 @@ export class EnvironmentChannel {
     return this.call('diff', options.path === undefined ? {} : { path: options.path }, diffResultSchema, options);
   }
 
-  /** Sends an opaque `message` to the runtime without waiting for an answer. */
+  /**
+   * Sends an opaque `message` to the runtime without waiting for an answer. Bytes (a
+   * `Uint8Array` or `ArrayBuffer`) travel as one binary frame and arrive as bytes; anything else
+   * as JSON.
+   */
   send(data: unknown): void {
-    this.sendFrame(envelope('message', { data }));
+    this.sendFrame(envelope('message', { data: asBytes(data) }));
   }
 
-  /** Sends an opaque `message` and resolves with the runtime's answer (`re` = its id). */
+  /** Sends an opaque `message` and resolves with the runtime's answer (`re` = its id); bytes as in {@link send}. */
   request(data: unknown, options: ChannelCallOptions = {}): Promise<unknown> {
-    return this.call('message', data, anyData, options);
+    return this.call('message', asBytes(data), anyData, options);
   }
 
   /** Adds a listener; returns a function that removes it. A throwing listener does not disturb the channel. */
@@ -415,7 +420,7 @@ export class EnvironmentChannel {
       throw this.closeError ?? new CodeboltError('runtime-unavailable', `the channel to environment ${this.environmentId} is closed; connect again with client.connect()`);
     }
     this.outboundSeq += 1;
-    const text = encodeEnvelope({ ...frame, seq: this.outboundSeq });
+    const text = encodeFrame({ ...frame, seq: this.outboundSeq });
     this.outbound.push({ seq: this.outboundSeq, text, id: frame.id });
     if (this.live && this.socket.readyState === WEBSOCKET_OPEN) this.socket.send(text);
   }
@@ -488,7 +493,7 @@ export class EnvironmentChannel {
     if (this.state === 'closed') return;
     try {
       if (typeof raw !== 'string' && !(raw instanceof ArrayBuffer)) throw new CodeboltError('bad-request', 'frame is neither text nor binary');
-      this.handleFrame(parseEnvelope(raw));
+      this.handleFrame(parseFrame(raw, typeof raw !== 'string'));
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       this.closeError ??= new CodeboltError('internal', `the relay at ${this.relayUrl} sent a frame this SDK cannot read (${detail}); are the relay and the SDK the same version?`, {
@@ -640,4 +645,9 @@ export class EnvironmentChannel {
       }
     }
   }
+}
+
+/** An `ArrayBuffer` as a `Uint8Array` (a binary frame's payload); anything else as it is. */
+function asBytes(data: unknown): unknown {
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

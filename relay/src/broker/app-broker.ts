@@ -10,7 +10,8 @@ import {
   errorEnvelope,
   isAppRequestType,
   parseData,
-  parseEnvelope,
+  encodeFrame,
+  parseFrame,
   resumeRequestSchema,
   envelope,
   PROVIDER_FILE_REQUEST_TYPES,
@@ -147,8 +148,7 @@ export class AppBroker {
     if (connection.refused) return;
     let message: Envelope | undefined;
     try {
-      if (isBinary) throw new CodeboltError('bad-request', 'binary frames are not accepted on /v1/connect yet; send JSON text frames');
-      message = parseEnvelope(data);
+      message = parseFrame(data, isBinary);
       const { type } = message;
       if (type === 'ack') return;
       if (type === 'resume') return this.#resume(connection, message);
@@ -301,7 +301,7 @@ export class AppBroker {
     const stream = this.#stream(environmentId);
     stream.toAppsSeq += 1;
     const seq = stream.toAppsSeq;
-    const text = encodeEnvelope({ ...message, seq });
+    const text = encodeFrame({ ...message, seq });
     stream.window.append({ seq, target, text, bytes: text.length });
     if (target !== undefined) {
       const attached = this.#attached.get(`${environmentId}/${target}`);
@@ -325,7 +325,7 @@ export class AppBroker {
    * the socket, the connection is destroyed (its buffer freed at once) and the app must
    * reconnect and resume (nothing is lost: the frames stay in the retained window).
    */
-  #send(connection: AppConnection, frame: string): void {
+  #send(connection: AppConnection, frame: string | Uint8Array): void {
     const { socket } = connection;
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount + frame.length > (this.settings.maxSendBufferBytes ?? 8 * 1024 * 1024)) {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
-import { AckScheduler, CodeboltError, type Envelope, encodeEnvelope, envelope, errorEnvelope, parseData, parseEnvelope, runtimeHelloSchema } from '@codebolt/protocol';
+import { AckScheduler, CodeboltError, type Envelope, encodeEnvelope, encodeFrame, envelope, errorEnvelope, parseData, parseFrame, runtimeHelloSchema } from '@codebolt/protocol';
 import type { Logger } from '../logger.js';
 
 import type { StreamStore } from '../stream/environment-stream.js';
@@ -80,7 +80,7 @@ export class RuntimeHub extends EventEmitter {
    */
   send(environmentId: string, message: Envelope): boolean {
     const stream = this.streams.get(environmentId);
-    const frame = stream.retainForRuntime((seq) => encodeEnvelope({ ...message, seq }));
+    const frame = stream.retainForRuntime((seq) => encodeFrame({ ...message, seq }));
     if (!frame) return false;
     this.connection(environmentId)?.socket.send(frame.text);
     return true;
@@ -140,8 +140,7 @@ export class RuntimeHub extends EventEmitter {
   #onFrame(connection: RuntimeConnection, data: Buffer, isBinary: boolean): void {
     let message: Envelope;
     try {
-      if (isBinary) throw new CodeboltError('bad-request', 'binary frames are not accepted on /v1/runtime yet');
-      message = parseEnvelope(data);
+      message = parseFrame(data, isBinary);
     } catch (error) {
       connection.socket.send(encodeEnvelope(errorEnvelope('error', CodeboltError.from(error).toBody())));
       return;

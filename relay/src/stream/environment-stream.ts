@@ -4,7 +4,8 @@ import { RetainedWindow, type RetainedWindowLimits } from './retained-window.js'
 /** A frame waiting for the runtime's ack (relay→runtime direction). */
 export interface UnackedFrame {
   seq: number;
-  text: string;
+  /** The encoded frame: JSON text, or a binary frame (see `encodeFrame` in @codebolt/protocol). */
+  text: string | Uint8Array;
 }
 
 /** What the relay remembers of one app session between its connections. */
@@ -58,7 +59,7 @@ export class EnvironmentStream {
   }
 
   /** Numbers a frame for the runtime and keeps it until acked; undefined when the unacked bound is reached. */
-  retainForRuntime(encode: (seq: number) => string): UnackedFrame | undefined {
+  retainForRuntime(encode: (seq: number) => string | Uint8Array): UnackedFrame | undefined {
     if (this.unacked.length >= this.limits.unackedMaxFrames || this.unackedBytes >= this.limits.unackedMaxBytes) return undefined;
     this.toRuntimeSeq += 1;
     const frame = { seq: this.toRuntimeSeq, text: encode(this.toRuntimeSeq) };

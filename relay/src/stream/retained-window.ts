@@ -1,8 +1,8 @@
-/** One frame kept for replay: its seq, the app session it is addressed to (none = every app), and its encoded text. */
+/** One frame kept for replay: its seq, the app session it is addressed to (none = every app), and its encoded frame (text or binary). */
 export interface RetainedFrame {
   seq: number;
   target: string | undefined;
-  text: string;
+  text: string | Uint8Array;
   bytes: number;
 }
 

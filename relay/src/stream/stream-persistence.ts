@@ -20,9 +20,9 @@ const savedStreamSchema = z.object({
   version: z.literal(1),
   epoch: z.string(),
   toAppsSeq: z.number().int().nonnegative(),
-  window: z.array(z.object({ seq: z.number().int(), target: z.string().optional(), text: z.string() })),
+  window: z.array(z.object({ seq: z.number().int(), target: z.string().optional(), text: z.string().optional(), binary: z.string().optional() })),
   toRuntimeSeq: z.number().int().nonnegative(),
-  unacked: z.array(z.object({ seq: z.number().int(), text: z.string() })),
+  unacked: z.array(z.object({ seq: z.number().int(), text: z.string().optional(), binary: z.string().optional() })),
   runtimeStream: z.string().optional(),
   runtimeSeq: z.number().int().nonnegative(),
   sessions: z.array(z.object({ id: z.string(), owner: z.string(), lastAppSeq: z.number().int().nonnegative() })),
@@ -30,14 +30,25 @@ const savedStreamSchema = z.object({
 
 const ENVIRONMENT_FILE = /^([A-Za-z0-9_-]{1,200})\.json$/;
 
+/** A text frame is saved as `text`, a binary one as base64 in `binary`. */
+function saveFrame(frame: string | Uint8Array): { text: string } | { binary: string } {
+  return typeof frame === 'string' ? { text: frame } : { binary: Buffer.from(frame).toString('base64') };
+}
+
+function loadFrame(saved: { text?: string | undefined; binary?: string | undefined }): string | Uint8Array {
+  if (saved.text !== undefined) return saved.text;
+  if (saved.binary !== undefined) return Buffer.from(saved.binary, 'base64');
+  throw new Error('a saved frame has neither text nor binary');
+}
+
 function serialize(stream: EnvironmentStream): string {
   const saved: z.infer<typeof savedStreamSchema> = {
     version: 1,
     epoch: stream.epoch,
     toAppsSeq: stream.toAppsSeq,
-    window: stream.window.all().map((frame) => ({ seq: frame.seq, target: frame.target, text: frame.text })),
+    window: stream.window.all().map((frame) => ({ seq: frame.seq, target: frame.target, ...saveFrame(frame.text) })),
     toRuntimeSeq: stream.toRuntimeSeq,
-    unacked: stream.unacked,
+    unacked: stream.unacked.map((frame) => ({ seq: frame.seq, ...saveFrame(frame.text) })),
     runtimeStream: stream.runtimeStream,
     runtimeSeq: stream.runtimeSeq,
     sessions: [...stream.sessions].map(([id, record]) => ({ id, owner: record.owner, lastAppSeq: record.lastAppSeq })),
@@ -70,10 +81,13 @@ export async function restoreStreams(dataDir: string, store: StreamStore, logger
       const stream = store.get(match[1] as string);
       stream.epoch = saved.epoch;
       stream.toAppsSeq = saved.toAppsSeq;
-      for (const frame of saved.window) stream.window.append({ seq: frame.seq, target: frame.target, text: frame.text, bytes: frame.text.length });
+      for (const frame of saved.window) {
+        const text = loadFrame(frame);
+        stream.window.append({ seq: frame.seq, target: frame.target, text, bytes: text.length });
+      }
       stream.toRuntimeSeq = saved.toRuntimeSeq;
-      for (const frame of saved.unacked) stream.unacked.push(frame);
-      stream.unackedBytes = saved.unacked.reduce((total, frame) => total + frame.text.length, 0);
+      for (const frame of saved.unacked) stream.unacked.push({ seq: frame.seq, text: loadFrame(frame) });
+      stream.unackedBytes = stream.unacked.reduce((total, frame) => total + frame.text.length, 0);
       stream.runtimeStream = saved.runtimeStream;
       stream.runtimeSeq = saved.runtimeSeq;
       for (const session of saved.sessions) stream.sessions.set(session.id, { owner: session.owner, lastAppSeq: session.lastAppSeq, expiryTimer: undefined });

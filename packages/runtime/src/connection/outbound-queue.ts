@@ -14,7 +14,7 @@ export const DEFAULT_OUTBOUND_QUEUE_LIMITS: OutboundQueueLimits = { maxFrames: 1
  * one frame larger than `maxBytes` is kept on its own.
  */
 export class OutboundQueue {
-  private frames: string[] = [];
+  private frames: Array<string | Uint8Array> = [];
   private sizes: number[] = [];
   private seqs: number[] = [];
   private head = 0;
@@ -31,8 +31,8 @@ export class OutboundQueue {
   }
 
   /** Appends a frame; returns how many of the oldest frames were dropped to stay in bounds. */
-  push(frame: string, seq = 0): number {
-    const size = Buffer.byteLength(frame);
+  push(frame: string | Uint8Array, seq = 0): number {
+    const size = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
     this.frames.push(frame);
     this.sizes.push(size);
     this.seqs.push(seq);
@@ -46,9 +46,9 @@ export class OutboundQueue {
   }
 
   /** Removes and returns the oldest frame. */
-  shift(): string | undefined {
+  shift(): string | Uint8Array | undefined {
     if (this.length === 0) return undefined;
-    const frame = this.frames[this.head] as string;
+    const frame = this.frames[this.head] as string | Uint8Array;
     this.byteCount -= this.sizes[this.head] as number;
     this.head += 1;
     if (this.head === this.frames.length) {
@@ -76,7 +76,7 @@ export class OutboundQueue {
   }
 
   /** The frames kept, oldest first, without removing them. */
-  *pending(): Generator<string> {
-    for (let index = this.head; index < this.frames.length; index += 1) yield this.frames[index] as string;
+  *pending(): Generator<string | Uint8Array> {
+    for (let index = this.head; index < this.frames.length; index += 1) yield this.frames[index] as string | Uint8Array;
   }
 }

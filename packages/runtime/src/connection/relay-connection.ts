@@ -8,7 +8,8 @@ import {
   envelope,
   errorEnvelope,
   parseData,
-  parseEnvelope,
+  encodeFrame,
+  parseFrame,
   reconnectEventSchema,
   runtimeTokenSchema,
   runtimeWelcomeSchema,
@@ -128,7 +129,7 @@ export class RelayConnection {
   send(frame: Envelope): void {
     if (this.closing && !this.link) return;
     this.outboundSeq += 1;
-    const text = JSON.stringify({ ...frame, seq: this.outboundSeq });
+    const text = encodeFrame({ ...frame, seq: this.outboundSeq });
     const socket = this.link?.socket;
     const dropped = this.queue.push(text, this.outboundSeq);
     if (this.ready && socket?.readyState === WebSocket.OPEN) socket.send(text);
@@ -190,9 +191,9 @@ export class RelayConnection {
     });
     socket.on('unexpected-response', (_request, response) => this.refused(link, response));
     socket.on('open', () => this.greet(link));
-    socket.on('message', (data) => {
+    socket.on('message', (data, isBinary) => {
       link.alive = true;
-      this.receive(link, rawDataToBuffer(data));
+      this.receive(link, rawDataToBuffer(data), isBinary);
     });
     socket.on('pong', () => {
       link.alive = true;
@@ -220,10 +221,10 @@ export class RelayConnection {
     }, HELLO_TIMEOUT_MS);
   }
 
-  private receive(link: Link, raw: Buffer): void {
+  private receive(link: Link, raw: Buffer, isBinary: boolean): void {
     let message: Envelope;
     try {
-      message = parseEnvelope(raw);
+      message = parseFrame(raw, isBinary);
     } catch (error) {
       this.options.logger(`answered a malformed frame from the relay with bad-request: ${CodeboltError.from(error).message}`);
       this.send(malformedFrameAnswer(raw, error));
