@@ -33,6 +33,37 @@ describe('heartbeats', () => {
     expect(environment.runtime.connected).toBe(true);
   });
 
+  it('a runtime notices a black-holed relay within two ping intervals by itself, and reconnects', async () => {
+    const PING_MS = 300;
+    const lines: string[] = [];
+    let notify: () => void = () => {};
+    harness = await startLosslessHarness({
+      onMessage: () => undefined,
+      // The relay's own heartbeat is slow here, so only the runtime's ping can notice.
+      relay: { heartbeatIntervalMs: 120_000, heartbeatTimeoutMs: 60_000 },
+      runtime: {
+        pingIntervalMs: PING_MS,
+        logger: (line) => {
+          lines.push(line);
+          notify();
+        },
+      },
+    });
+    channel = await harness.client.connect(harness.environmentId);
+    const noticed = new Promise<number>((resolve) => {
+      notify = () => {
+        if (lines.some((line) => line.includes('did not answer a ping'))) resolve(Date.now());
+      };
+    });
+    const blackHoledAt = Date.now();
+    harness.runtimeProxy.pause();
+    expect((await noticed) - blackHoledAt).toBeLessThanOrEqual(2 * PING_MS + 1_000);
+    const reconnected = new Promise((resolve) => channel?.on('runtime-connected', resolve));
+    harness.runtimeProxy.resume();
+    await reconnected;
+    expect((await harness.client.environments.get(harness.environmentId)).runtime.connected).toBe(true);
+  });
+
   it('a black-holed app connection is dropped by the relay within interval + deadline, and the app resumes', async () => {
     harness = await startLosslessHarness({ onMessage: () => undefined, relay: { heartbeatIntervalMs: INTERVAL_MS, heartbeatTimeoutMs: TIMEOUT_MS } });
     channel = await harness.client.connect(harness.environmentId, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Relay, type RelayOptions, startRelay } from '@codebolt/relay';
-import { type MessageHandler, type RuntimeHandle, startRuntime } from '@codebolt/runtime';
+import { type MessageHandler, type RuntimeHandle, type RuntimeOptions, startRuntime } from '@codebolt/runtime';
 import { type CodeboltClient, createClient } from '@codebolt/sdk';
 import { FaultProxy } from './fault-proxy.js';
 
@@ -43,7 +43,7 @@ async function waitForFile(path: string, timeoutMs: number): Promise<string> {
   }
 }
 
-export async function startLosslessHarness(options: { onMessage: MessageHandler; relay?: Partial<RelayOptions> }): Promise<LosslessHarness> {
+export async function startLosslessHarness(options: { onMessage: MessageHandler; relay?: Partial<RelayOptions>; runtime?: Pick<RuntimeOptions, 'pingIntervalMs' | 'logger'> }): Promise<LosslessHarness> {
   const root = await mkdtemp(join(tmpdir(), 'codebolt-lossless-'));
   const cleanups: Array<() => Promise<unknown>> = [async () => rm(root, { recursive: true, force: true })];
   const dispose = async () => {
@@ -81,6 +81,7 @@ export async function startLosslessHarness(options: { onMessage: MessageHandler;
       onMessage: options.onMessage,
       logger: () => undefined,
       reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+      ...options.runtime,
     });
     cleanups.push(() => runtime.close());
     await client.environments.waitFor(created.id, ['running'], { timeoutMs: 60_000 });

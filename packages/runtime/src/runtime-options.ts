@@ -30,6 +30,12 @@ export interface RuntimeOptions {
     /** Largest backoff ceiling, in milliseconds. Default 5000. */
     maxDelayMs?: number;
   };
+  /**
+   * A WebSocket ping goes to the relay this often, in milliseconds; a relay that has not answered
+   * the previous one (nor sent anything) by the next is taken for gone and the runtime reconnects,
+   * so a black-holed relay is noticed within two intervals. Default 15000.
+   */
+  pingIntervalMs?: number;
 }
 
 /** Options with defaults applied and paths checked. */
@@ -42,10 +48,12 @@ export interface ResolvedRuntimeOptions {
   onMessage: MessageHandler | undefined;
   logger: (line: string) => void;
   backoff: { initialDelayMs: number; maxDelayMs: number };
+  pingIntervalMs: number;
 }
 
 export const DEFAULT_INITIAL_DELAY_MS = 100;
 export const DEFAULT_MAX_DELAY_MS = 5_000;
+export const DEFAULT_PING_INTERVAL_MS = 15_000;
 
 function defaultLogger(line: string): void {
   process.stderr.write(`codebolt-runtime: ${line}\n`);
@@ -96,6 +104,7 @@ export function resolveRuntimeOptions(options: RuntimeOptions): ResolvedRuntimeO
     onMessage: options.onMessage,
     logger: options.logger ?? defaultLogger,
     backoff: { initialDelayMs, maxDelayMs },
+    pingIntervalMs: positiveInteger(options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS, 'pingIntervalMs'),
   };
 }
 

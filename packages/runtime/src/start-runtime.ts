@@ -70,6 +70,7 @@ export function startRuntime(options: RuntimeOptions): RuntimeHandle {
     url: settings.url,
     token: settings.token,
     backoff: settings.backoff,
+    pingIntervalMs: settings.pingIntervalMs,
     logger,
     hello: () => ({ version: settings.version, pid: process.pid, workspace: settings.workspace }),
     onRequest: (message) => router.dispatch(message),

@@ -25,8 +25,6 @@ export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Time the relay has to answer `hello`, in milliseconds. */
 const HELLO_TIMEOUT_MS = 10_000;
-/** A ping goes out this often; a connection that missed the previous pong is dropped. */
-const HEARTBEAT_INTERVAL_MS = 30_000;
 /** Time a graceful close may take before the socket is destroyed, in milliseconds. */
 const CLOSE_TIMEOUT_MS = 5_000;
 const REFUSAL_BODY_LIMIT_BYTES = 4096;
@@ -56,6 +54,8 @@ export interface RelayConnectionOptions {
   /** Data of the `hello` request, built on each connect. */
   hello: () => RuntimeHello;
   backoff: BackoffSettings;
+  /** A ping goes out this often, in ms; a connection that answered nothing since the previous one is dropped. */
+  pingIntervalMs: number;
   queueLimits?: OutboundQueueLimits;
   logger: (line: string) => void;
   /** Every valid inbound frame that is not connection housekeeping (app requests, mostly). */
@@ -290,7 +290,7 @@ export class RelayConnection {
       }
       link.alive = false;
       link.socket.ping();
-    }, HEARTBEAT_INTERVAL_MS);
+    }, this.options.pingIntervalMs);
     this.options.logger(`connected to the relay: environment ${welcome.environmentId}, generation ${welcome.generation}`);
     this.options.onWelcome(welcome);
   }
