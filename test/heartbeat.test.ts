@@ -78,4 +78,25 @@ describe('heartbeats', () => {
     harness.runtime.send({ hello: 'after' });
     expect(await new Promise((resolve) => channel?.on('message', resolve))).toEqual({ hello: 'after' });
   });
+
+  it("an app notices a black-holed relay by itself (its own ping goes unanswered) and resumes without losing anything", async () => {
+    // The relay's own heartbeat is slow here, so only the app's ping can notice.
+    harness = await startLosslessHarness({ onMessage: () => undefined, relay: { heartbeatIntervalMs: 120_000, heartbeatTimeoutMs: 60_000 } });
+    channel = await harness.client.connect(harness.environmentId, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 }, heartbeat: { intervalMs: INTERVAL_MS, timeoutMs: TIMEOUT_MS } });
+    const reconnecting = new Promise<{ at: number; reason: string }>((resolve) => channel?.on('reconnecting', (event) => resolve({ at: Date.now(), reason: event.reason })));
+    const blackHoledAt = Date.now();
+    harness.appProxy.pause();
+    const noticed = await reconnecting;
+    expect(noticed.reason).toContain('no frame from the relay');
+    // Two intervals plus the deadline at most, plus scheduling slack on a loaded machine.
+    expect(noticed.at - blackHoledAt).toBeLessThanOrEqual(2 * INTERVAL_MS + TIMEOUT_MS + 1_000);
+    // Output sent while the app was cut off arrives after it resumes.
+    harness.runtime.send({ during: 'black hole' });
+    const message = new Promise((resolve) => channel?.on('message', resolve));
+    const resumed = new Promise((resolve) => channel?.on('resumed', resolve));
+    harness.appProxy.resume();
+    await resumed;
+    expect(await message).toEqual({ during: 'black hole' });
+    expect(channel.gapCount).toBe(0);
+  });
 });

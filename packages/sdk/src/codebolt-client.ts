@@ -1,7 +1,7 @@
 import { BEARER_SUBPROTOCOL_PREFIX, CodeboltError, SUBPROTOCOL } from '@codebolt/protocol';
 import { z } from 'zod';
 import { type ClientOptions, currentToken, type ResolvedClientOptions, resolveClientOptions } from './client-options.js';
-import { EnvironmentChannel } from './environment-channel.js';
+import { EnvironmentChannel, type HeartbeatOptions } from './environment-channel.js';
 import type { ReconnectOptions } from './reconnect-policy.js';
 import { type CallOptions, EnvironmentsApi } from './environments-api.js';
 import { HttpClient } from './http-client.js';
@@ -14,6 +14,8 @@ import { resolveWebSocketClass } from './websocket-class.js';
 export interface ConnectOptions extends CallOptions {
   /** How the channel reconnects after a dropped connection (it resumes its stream losslessly). */
   reconnect?: ReconnectOptions;
+  /** How the channel notices a relay that stopped answering (a black-holed connection); `false` turns it off. */
+  heartbeat?: HeartbeatOptions | false;
 }
 
 const healthSchema = z.object({ status: z.literal('ok'), version: z.string() });
@@ -71,7 +73,7 @@ export class CodeboltClient {
       }
     };
     const socket = await open();
-    const channel = new EnvironmentChannel(socket, environmentId, this.options.baseUrl, { reopen: open, reconnect: options.reconnect });
+    const channel = new EnvironmentChannel(socket, environmentId, this.options.baseUrl, { reopen: open, reconnect: options.reconnect, heartbeat: options.heartbeat });
     try {
       await channel.ready(signal);
     } catch (error) {

@@ -36,7 +36,24 @@ export interface ChannelConnectionOptions {
   /** Opens a new socket for a reconnect; without it the channel does not reconnect. */
   reopen?: SocketOpener;
   reconnect?: ReconnectOptions;
+  /** Application-level heartbeat; `false` turns it off. */
+  heartbeat?: HeartbeatOptions | false | undefined;
 }
+
+/**
+ * The channel's own check that the relay still answers. Browsers cannot see WebSocket pings, so
+ * the channel sends a small `ping` frame every `intervalMs` (the relay answers `pong`); when
+ * nothing at all has arrived for `intervalMs + timeoutMs`, the connection is taken for dead,
+ * dropped at once and reconnected (then resumed, losing nothing).
+ */
+export interface HeartbeatOptions {
+  /** Milliseconds between pings. Default 15000. */
+  intervalMs?: number;
+  /** Extra milliseconds of silence tolerated after a ping. Default 10000. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_HEARTBEAT = { intervalMs: 15_000, timeoutMs: 10_000 };
 
 /** Close codes after which reconnecting is pointless: 4002 (another connection resumed this session), 4004 (deleted), 4400 (malformed frame). */
 const FINAL_CLOSE_CODES = new Set([4002, 4004, 4400]);
@@ -168,6 +185,12 @@ export class EnvironmentChannel {
   private reconnectFloorMs = 0;
   private gaps = 0;
   private readonly reconnectOptions: Required<ReconnectOptions>;
+  private readonly heartbeat: Required<HeartbeatOptions> | undefined;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private lastFrameAt = 0;
+  private pingCounter = 0;
+  /** Sockets given up on (heartbeat): their late events are ignored. */
+  private readonly abandoned = new WeakSet<WebSocketLike>();
 
   /** Wraps a socket that was just created; attaches listeners only (no I/O). */
   constructor(
@@ -178,6 +201,7 @@ export class EnvironmentChannel {
   ) {
     this.socket = socket;
     this.reconnectOptions = { ...DEFAULT_RECONNECT_OPTIONS, ...connection.reconnect };
+    this.heartbeat = connection.heartbeat === false ? undefined : { ...DEFAULT_HEARTBEAT, ...connection.heartbeat };
     this.readyPromise = new Promise((resolve, reject) => {
       this.settleReady = (error) => (error === undefined ? resolve() : reject(error));
     });
@@ -333,10 +357,13 @@ export class EnvironmentChannel {
       if (socket === this.socket) this.sendResume({});
     });
     socket.addEventListener('message', (event) => {
-      if (socket === this.socket) this.receiveRaw((event as { data: unknown }).data);
+      if (socket === this.socket && !this.abandoned.has(socket)) {
+        this.lastFrameAt = Date.now();
+        this.receiveRaw((event as { data: unknown }).data);
+      }
     });
     socket.addEventListener('close', (event) => {
-      if (socket !== this.socket) return;
+      if (socket !== this.socket || this.abandoned.has(socket)) return;
       const { code, reason } = event as { code: number; reason: string };
       this.handleClose(code, reason);
     });
@@ -440,6 +467,7 @@ export class EnvironmentChannel {
     if (this.askAgainAfterResume) this.askAgain();
     const reconnected = this.resumedOnce;
     this.resumedOnce = true;
+    this.startHeartbeat();
     this.openWhenAttached();
     this.reconnectAttempt = 0;
     this.disconnectedAt = undefined;
@@ -533,6 +561,8 @@ export class EnvironmentChannel {
       case 'resume':
         if (frame.error) return this.onResumeRefused(frame);
         return;
+      case 'pong':
+        return;
       default:
     }
     if (frame.re !== undefined) {
@@ -579,8 +609,33 @@ export class EnvironmentChannel {
     }
   }
 
+  private startHeartbeat(): void {
+    clearInterval(this.heartbeatTimer);
+    const heartbeat = this.heartbeat;
+    if (!heartbeat) return;
+    this.lastFrameAt = Date.now();
+    const socket = this.socket;
+    this.heartbeatTimer = setInterval(() => {
+      if (socket !== this.socket || !this.live) return;
+      const silentMs = Date.now() - this.lastFrameAt;
+      if (silentMs > heartbeat.intervalMs + heartbeat.timeoutMs) {
+        // A black hole: a close handshake would never finish, so give the socket up now.
+        this.abandoned.add(socket);
+        const terminate = (socket as WebSocketLike & { terminate?: () => void }).terminate;
+        if (terminate) terminate.call(socket);
+        else socket.close(4000, 'no answer from the relay');
+        this.handleClose(1006, `no frame from the relay for ${silentMs} ms`);
+        return;
+      }
+      this.pingCounter += 1;
+      socket.send(encodeEnvelope(envelope('ping', { id: `ping-${this.pingCounter}` })));
+    }, heartbeat.intervalMs);
+  }
+
   private handleClose(code: number, reason: string): void {
     if (this.state === 'closed') return;
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     this.live = false;
     const now = Date.now();
     this.disconnectedAt ??= now;
@@ -615,6 +670,8 @@ export class EnvironmentChannel {
   }
 
   private finalClose(code: number, reason: string): void {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.state = 'closed';

@@ -11,6 +11,7 @@ export {
   DEFAULT_CHANNEL_REQUEST_TIMEOUT_MS,
   type ChannelCallOptions,
   type ChannelFileSystem,
+  type HeartbeatOptions,
   type DiffOptions,
   type ExecOptions,
   type FsReadResult,

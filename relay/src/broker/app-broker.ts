@@ -151,19 +151,28 @@ export class AppBroker {
       message = parseFrame(data, isBinary);
       const { type } = message;
       if (type === 'ack') return;
+      if (type === 'ping') {
+        // The app's own heartbeat (browsers cannot see WebSocket pings): answered at once, unnumbered.
+        this.#send(connection, encodeEnvelope(message.id === undefined ? { v: 1, type: 'pong' } : { v: 1, type: 'pong', re: message.id }));
+        return;
+      }
       if (type === 'resume') return this.#resume(connection, message);
       if (!isAppRequestType(type)) throw new CodeboltError('bad-request', `unknown message type "${type}"; see docs/protocol.md`);
       authorize(connection.principal, `WS ${type}`);
       const parsed = parseData(appRequestSchemas[type], message.data, type);
       if (type !== 'message' && !message.id) throw new CodeboltError('bad-request', `${type} needs an "id" so its answer can be matched`);
-      if (FILE_REQUEST_TYPES.has(type) && !this.hub.connection(connection.environmentId) && this.settings.files?.canServeFiles(connection.environmentId)) {
-        this.#serveFromProvider(connection, type as (typeof PROVIDER_FILE_REQUEST_TYPES)[number], message.id!, parsed);
-        return;
-      }
       const sessionId = connection.sessionId ?? this.#attach(connection, randomBytes(9).toString('base64url'), undefined);
       const record = this.#stream(connection.environmentId).sessions.get(sessionId) as SessionRecord;
       if (message.seq !== undefined && message.seq <= record.lastAppSeq) {
         connection.acks.received(record.lastAppSeq);
+        return;
+      }
+      if (FILE_REQUEST_TYPES.has(type) && !this.hub.connection(connection.environmentId) && this.settings.files?.canServeFiles(connection.environmentId)) {
+        this.#serveFromProvider(connection.environmentId, sessionId, type as (typeof PROVIDER_FILE_REQUEST_TYPES)[number], message.id!, parsed);
+        if (message.seq !== undefined) {
+          record.lastAppSeq = message.seq;
+          connection.acks.received(message.seq);
+        }
         return;
       }
       const forwarded: Envelope = { v: 1, type, data: parsed };
@@ -275,11 +284,17 @@ export class AppBroker {
     this.#send(connection, encodeEnvelope({ v: 1, type: 'resumed', re: message.id, data: { epoch: stream.epoch, head: stream.toAppsSeq, ack: lastAppSeq, replayed } }));
   }
 
-  /** While the runtime is away, a provider with the `files` capability answers fs.read / fs.list / diff itself. */
-  #serveFromProvider(connection: AppConnection, type: (typeof PROVIDER_FILE_REQUEST_TYPES)[number], id: string, data: unknown): void {
-    this.settings.files!.serveFiles(connection.environmentId, type, data).then(
-      (answer) => this.#send(connection, encodeEnvelope(envelope(type, { re: id, data: answer }))),
-      (error: unknown) => this.#send(connection, encodeEnvelope(errorEnvelope(type, CodeboltError.from(error).toBody(), id))),
+  /**
+   * While the runtime is away, a provider with the `files` capability answers fs.read / fs.list /
+   * diff itself. The answer is numbered into the session's stream like a runtime's, so an app that
+   * reconnects before it arrives still gets it on resume.
+   */
+  #serveFromProvider(environmentId: string, sessionId: string, type: (typeof PROVIDER_FILE_REQUEST_TYPES)[number], id: string, data: unknown): void {
+    // An environment deleted meanwhile has no stream left to number the answer into (and gets none back).
+    const deliver = (answer: Envelope) => this.hub.streams.has(environmentId) && this.#deliver(environmentId, sessionId, answer);
+    this.settings.files!.serveFiles(environmentId, type, data).then(
+      (answer) => deliver(envelope(type, { re: id, data: answer })),
+      (error: unknown) => deliver(errorEnvelope(type, CodeboltError.from(error).toBody(), id)),
     );
   }
 

@@ -100,6 +100,11 @@ export class StreamStore {
     return stream;
   }
 
+  /** True when the environment has a stream (it was not deleted meanwhile). */
+  has(environmentId: string): boolean {
+    return this.#streams.has(environmentId);
+  }
+
   /** Every stream with its environment id. */
   entries(): IterableIterator<[string, EnvironmentStream]> {
     return this.#streams.entries();
