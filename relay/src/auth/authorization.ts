@@ -55,11 +55,11 @@ export type Permission = keyof typeof AUTHORIZATION_TABLE;
  * needs one). Each reveals nothing about environments, tenants or configuration:
  * - `GET /health`: liveness, `{ status, version }`;
  * - `GET /ready`: readiness, 200 or 503 with which boot step is pending (store, reconcile);
- * - `GET /`, `GET /dashboard/app.js`, `GET /dashboard/style.css`: the dashboard's static files
+ * - `GET /`, `GET /dashboard/{app.js,style.css,icon.svg}`: the dashboard's static files
  *   (the page asks for a token and sends it in headers; the files hold no data).
  * `GET /metrics` is NOT public: it needs an operator token (it counts every tenant's environments).
  */
-export const PUBLIC_ENDPOINTS = ['GET /health', 'GET /ready', 'GET /', 'GET /dashboard/app.js', 'GET /dashboard/style.css'] as const;
+export const PUBLIC_ENDPOINTS = ['GET /health', 'GET /ready', 'GET /', 'GET /dashboard/app.js', 'GET /dashboard/style.css', 'GET /dashboard/icon.svg'] as const;
 
 export function principalRank(principal: Principal): number {
   return principal.operator ? ROLE_RANK.operator : ROLE_RANK[principal.role];

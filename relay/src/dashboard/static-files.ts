@@ -11,6 +11,7 @@ export const DASHBOARD_FILES: Readonly<Record<string, { file: string; contentTyp
   '/': { file: 'index.html', contentType: 'text/html; charset=utf-8' },
   '/dashboard/app.js': { file: 'app.js', contentType: 'text/javascript; charset=utf-8' },
   '/dashboard/style.css': { file: 'style.css', contentType: 'text/css; charset=utf-8' },
+  '/dashboard/icon.svg': { file: 'icon.svg', contentType: 'image/svg+xml' },
 };
 
 /**

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { AUTHORIZATION_TABLE, PUBLIC_ENDPOINTS } from '../auth/authorization.js';
 import { type Relay, startRelay } from '../relay.js';
 import { type RelayFixture, startRelayFixture } from '../test-support/relay-fixture.js';
 
@@ -145,6 +146,12 @@ describe('observability endpoints', () => {
     const script = await fixture.api('/dashboard/app.js', { token: null });
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await script.text()).toContain('/v1/events');
+    // Every public endpoint answers without a token, and none of them is also in the token table.
+    for (const endpoint of PUBLIC_ENDPOINTS) {
+      const path = endpoint.slice('GET '.length);
+      expect([200, 503], endpoint).toContain((await fixture.api(path, { token: null })).status);
+      expect(AUTHORIZATION_TABLE, endpoint).not.toHaveProperty([endpoint]);
+    }
     // Anything else stays behind authentication.
     expect((await fixture.api('/dashboard/secrets.json', { token: null })).status).toBe(401);
   });
