@@ -117,6 +117,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
         const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));
         seen.principal = principal;
         authorize(principal, 'WS /v1/events');
+        deps.audit.record({ action: 'WS /v1/events', actor: actorOf(principal, request), outcome: 'success' });
         accept(eventsServer, request, socket, head, (ws) => deps.events.accept(ws, principal, deps.environments.list(principal).map(toPublicEnvironment)));
         return;
       }
