@@ -123,4 +123,23 @@ describe.skipIf(!chromiumAvailable)('dashboard in headless Chromium', () => {
     // No script error and no Content-Security-Policy violation on either page.
     expect(problems).toEqual([]);
   });
+
+  it('recovers its live feed by itself after a relay restart', async () => {
+    const { dataDir } = session!;
+    const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
+    const problems: string[] = [];
+    const page = await signIn(browser!, session!.relay.url, adminToken, problems);
+    const created = await cliJson<Environment>(['env', 'create', 'dash-two', '--provider', 'local'], session!.env);
+    await waitForCell(page, created.id, 'state', /^running$/);
+
+    await session!.restart();
+    // Same port: the page reconnects on its own and follows changes made after the restart.
+    await page.locator('#feed-status.live').waitFor({ timeout: 90_000 });
+    expect((await runCli(['env', 'stop', created.id], session!.env)).code).toBe(0);
+    await waitForCell(page, created.id, 'state', /^stopped$/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-6-after-relay-restart.png'), fullPage: true });
+    // While the relay shut down (503) and was down (refused) the page's probes failed; nothing else may have.
+    const outage = /WebSocket connection to .* failed|ERR_CONNECTION_REFUSED|status of 503|^503 .*\/v1\/whoami$/;
+    expect(problems.filter((problem) => !outage.test(problem))).toEqual([]);
+  });
 });
