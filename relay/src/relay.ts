@@ -16,7 +16,7 @@ import { writeFileAtomic } from './data-dir/atomic-file.js';
 import { loadInstallationId } from './data-dir/installation.js';
 import { acquireLock } from './data-dir/lock.js';
 import { EnvironmentService } from './environments/environment-service.js';
-import { EventsHub } from './dashboard/events-hub.js';
+import { EventsHub, forwardEnvironmentEvents } from './dashboard/events-hub.js';
 import { isDashboardPath, sendDashboardFile } from './dashboard/static-files.js';
 import { whoamiRoute } from './dashboard/whoami-route.js';
 import { openApiDocument } from './http/openapi.js';
@@ -158,18 +158,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       broker.publish(id, envelope('runtime-connected', { env: id, data: { version: connection.version, generation: connection.generation } })),
     );
     environments.on('runtime-disconnected', (id, reason) => broker.publish(id, envelope('runtime-disconnected', { env: id, data: { reason } })));
-    // The relay-wide feed (/v1/events) and the reconcile counter.
-    const tenantOf = (id: string) => store.get(id)?.tenant;
-    environments.on('changed', (record) => events.publish(record.tenant, envelope('env-state', { env: record.id, data: { environment: toPublicEnvironment(record) } })));
-    environments.on('deleted', (record) => events.publish(record.tenant, envelope('env-deleted', { env: record.id, data: {} })));
-    environments.on('runtime-connected', (id, connection) => {
-      const tenant = tenantOf(id);
-      if (tenant !== undefined) events.publish(tenant, envelope('runtime-connected', { env: id, data: { version: connection.version, generation: connection.generation } }));
-    });
-    environments.on('runtime-disconnected', (id, reason) => {
-      const tenant = tenantOf(id);
-      if (tenant !== undefined) events.publish(tenant, envelope('runtime-disconnected', { env: id, data: { reason } }));
-    });
+    forwardEnvironmentEvents(environments, events, (id) => store.get(id)?.tenant);
     environments.on('reconcile-action', (action: string) => metrics.reconcileActions.inc({ action }));
 
     let shuttingDown = false;

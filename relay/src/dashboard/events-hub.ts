@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { canSeeTenant } from '../auth/authorization.js';
 import type { Principal } from '../auth/tokens.js';
 import type { Logger } from '../logger.js';
+import { type EnvironmentRecord, toPublicEnvironment } from '../store/record.js';
 
 /**
  * Message types sent on `/v1/events` (relay → client only; a client frame closes the socket with
@@ -67,4 +68,25 @@ export class EventsHub {
     }
     socket.send(frame);
   }
+}
+
+/** What forwardEnvironmentEvents listens to: the EnvironmentService's events. */
+interface EnvironmentEvents {
+  on(event: 'changed' | 'deleted', listener: (record: EnvironmentRecord) => void): unknown;
+  on(event: 'runtime-connected', listener: (id: string, connection: { version: string; generation: number }) => void): unknown;
+  on(event: 'runtime-disconnected', listener: (id: string, reason: string) => void): unknown;
+}
+
+/** Publishes every environment event on the hub, to the tenant the record belongs to (`tenantOf` looks it up by id). */
+export function forwardEnvironmentEvents(environments: EnvironmentEvents, hub: EventsHub, tenantOf: (id: string) => string | undefined): void {
+  environments.on('changed', (record) => hub.publish(record.tenant, envelope('env-state', { env: record.id, data: { environment: toPublicEnvironment(record) } })));
+  environments.on('deleted', (record) => hub.publish(record.tenant, envelope('env-deleted', { env: record.id, data: {} })));
+  environments.on('runtime-connected', (id, connection) => {
+    const tenant = tenantOf(id);
+    if (tenant !== undefined) hub.publish(tenant, envelope('runtime-connected', { env: id, data: { version: connection.version, generation: connection.generation } }));
+  });
+  environments.on('runtime-disconnected', (id, reason) => {
+    const tenant = tenantOf(id);
+    if (tenant !== undefined) hub.publish(tenant, envelope('runtime-disconnected', { env: id, data: { reason } }));
+  });
 }
