@@ -19,3 +19,25 @@ describe('logger redaction', () => {
     expect(JSON.parse(text)).toMatchObject({ environmentId: 'env_1', apiKey: '[redacted]', nested: { password: '[redacted]' } });
   });
 });
+
+describe('logger output', () => {
+  it('writes one pino JSON line per entry with an ISO time, the level as a word, and honours the level', () => {
+    const lines: string[] = [];
+    const logger = createLogger('warn', (line) => lines.push(line));
+    logger.info('dropped', { environmentId: 'env_0' });
+    logger.warn('kept', { environmentId: 'env_1' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.endsWith('\n')).toBe(true);
+    const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(entry).toMatchObject({ level: 'warn', msg: 'kept', environmentId: 'env_1' });
+    expect(new Date(entry.time as string).toISOString()).toBe(entry.time);
+  });
+
+  it("masks credentials at pino's redact paths too (headers a caller passed by mistake)", () => {
+    const lines: string[] = [];
+    createLogger('debug', (line) => lines.push(line)).info('request', { request: { headers: { cookie: 'session=abc123', 'sec-websocket-protocol': 'codebolt.v1, bearer.short' } } });
+    const entry = JSON.parse(lines[0]!) as { request: { headers: Record<string, string> } };
+    expect(entry.request.headers.cookie).toBe('[redacted]');
+    expect(entry.request.headers['sec-websocket-protocol']).toBe('[redacted]');
+  });
+});

@@ -1,10 +1,28 @@
+import { pino } from 'pino';
+
 /**
- * A tiny structured logger: one JSON object per line on stderr. Never pass secrets in fields;
- * `redact` masks the usual suspects anyway as a second line of defence.
+ * The relay's structured logger: pino, one JSON object per line (`time` ISO 8601, `level` as a
+ * word, `msg`, then the fields) on stderr. Never pass secrets in fields; two lines of defence mask
+ * them anyway: `redact` below (secret-named keys at any depth, token-looking strings, errors
+ * reduced to name + message) runs before pino sees the fields, and pino's own `redact` paths mask
+ * the well-known header and credential locations.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEYS = /token|secret|password|authorization|key/i;
+
+/** pino redact paths: credentials in the places HTTP frameworks and our callers put them. */
+export const REDACT_PATHS = [
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'headers["sec-websocket-protocol"]',
+  '*.headers["sec-websocket-protocol"]',
+];
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -13,11 +31,26 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const threshold = LEVELS[level];
+/**
+ * Creates a logger that drops entries below `level` (default `info`). `write` receives each line
+ * (newline-terminated); the default writes synchronously to stderr so that nothing is lost when
+ * the process exits.
+ */
+export function createLogger(level: LogLevel = 'info', write?: (line: string) => void): Logger {
+  const destination = write ? { write } : pino.destination({ fd: 2, sync: true });
+  const logger = pino(
+    {
+      level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    destination,
+  );
   const log = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[at] < threshold) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg: redactText(message), ...redact(fields) })}\n`);
+    if (!logger.isLevelEnabled(at)) return;
+    logger[at](redact(fields), redactText(message));
   };
   return {
     debug: (m, f) => log('debug', m, f),

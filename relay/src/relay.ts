@@ -18,7 +18,11 @@ import { writeFileAtomic } from './data-dir/atomic-file.js';
 import { loadInstallationId } from './data-dir/installation.js';
 import { acquireLock } from './data-dir/lock.js';
 import { EnvironmentService } from './environments/environment-service.js';
+import { EventsHub, forwardEnvironmentEvents } from './dashboard/events-hub.js';
+import { isDashboardPath, sendDashboardFile } from './dashboard/static-files.js';
+import { whoamiRoute } from './dashboard/whoami-route.js';
 import { openApiDocument } from './http/openapi.js';
+import { Readiness, sendReadiness } from './http/ready.js';
 import { sendError, sendJson } from './http/respond.js';
 import { clientAddress, resolveClientAddress, trustedProxyList } from './http/client-address.js';
 import { matchRoute } from './http/router.js';
@@ -74,8 +78,10 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
   }
 
   async function boot(): Promise<Relay> {
+    const readiness = new Readiness();
     const store = new EnvironmentStore(join(dataDir, 'environments.json'));
     await store.load();
+    readiness.markStoreLoaded();
     const credentials = await loadRelayCredentials(dataDir, options.adminTokenTtlSeconds, {
       clockToleranceSeconds: options.clockToleranceSeconds,
       ...(options.jwks ? { jwks: options.jwks } : {}),
@@ -112,6 +118,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       registerTimeoutMs: options.providerRegisterTimeoutMs,
       stopTimeoutMs: options.providerStopTimeoutMs,
       logger,
+      onRestart: (_environmentId, provider) => metrics.providerRestarts.inc({ provider }),
     });
     const environments = new EnvironmentService(
       { store, registry, providerConfig, cipher, tokens: credentials.tokens, processes, hub, logger },
@@ -138,13 +145,11 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
           target: { id: environmentId },
         }),
     });
+    const events = new EventsHub(logger);
     const metrics = new Metrics({
-      environmentsByState: () => {
-        const counts: Record<string, number> = {};
-        for (const record of store.list()) counts[record.state] = (counts[record.state] ?? 0) + 1;
-        return counts;
-      },
+      environments: () => store.list().map((record) => ({ state: record.state, provider: record.provider.name })),
       appConnections: () => broker.size,
+      eventConnections: () => events.size,
       runtimeConnections: () => hub.size,
       providerProcesses: () => processes.count,
     });
@@ -158,9 +163,11 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       broker.publish(id, envelope('runtime-connected', { env: id, data: { version: connection.version, generation: connection.generation } })),
     );
     environments.on('runtime-disconnected', (id, reason) => broker.publish(id, envelope('runtime-disconnected', { env: id, data: { reason } })));
+    forwardEnvironmentEvents(environments, events, (id) => store.get(id)?.tenant);
+    environments.on('reconcile-action', (action: string) => metrics.reconcileActions.inc({ action }));
 
     let shuttingDown = false;
-    const routes = apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }), quotas: options });
+    const routes = [whoamiRoute, ...apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }), quotas: options })];
 
     async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
       const method = request.method ?? 'GET';
@@ -168,9 +175,24 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       let action: string | undefined;
       const auditTarget: Record<string, string | number | boolean> = {};
       let failure: CodeboltError | undefined;
+      // The latency histogram's route label: a route pattern or a fixed name, never a raw path.
+      let routeLabel = 'unmatched';
+      const startedAt = process.hrtime.bigint();
+      response.once('finish', () => metrics.requestDuration.observe({ method, route: routeLabel }, Number(process.hrtime.bigint() - startedAt) / 1e9));
       try {
         const url = new URL(request.url ?? '/', 'http://relay');
-        if (method === 'GET' && url.pathname === '/health') return sendJson(response, 200, { status: shuttingDown ? 'shutting-down' : 'ok', version: RELAY_VERSION });
+        if (method === 'GET' && url.pathname === '/health') {
+          routeLabel = '/health';
+          return sendJson(response, 200, { status: shuttingDown ? 'shutting-down' : 'ok', version: RELAY_VERSION });
+        }
+        if (method === 'GET' && url.pathname === '/ready') {
+          routeLabel = '/ready';
+          return sendReadiness(response, readiness);
+        }
+        if (isDashboardPath(method, url.pathname)) {
+          routeLabel = url.pathname;
+          return await sendDashboardFile(method, url.pathname, response);
+        }
         if (shuttingDown) throw new CodeboltError('shutting-down', 'the relay is shutting down; retry shortly');
         checkOrigin(request, originPolicy);
         addresses.checkNotBlocked(clientAddress(request));
@@ -179,6 +201,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         if (match === 'not-found') throw new CodeboltError('not-found', `no route ${method} ${url.pathname}; see /openapi.json`);
         if (match === 'method-not-allowed') throw new CodeboltError('not-found', `${url.pathname} does not accept ${method}; see /openapi.json`);
         action = `${method} ${match.route.path}`;
+        routeLabel = match.route.path;
         Object.assign(auditTarget, match.params);
         authorize(principal, action);
         await match.route.handler({ request, response, url, params: match.params, principal, auditTarget });
@@ -224,6 +247,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         environments,
         hub,
         broker,
+        events,
         processes,
         metrics,
         logger,
@@ -260,16 +284,20 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     await writeFileAtomic(join(dataDir, 'relay.json'), `${JSON.stringify({ url, pid: process.pid, version: RELAY_VERSION })}\n`, 0o600);
     logger.info('relay listening', { url, dataDir, providers: registry.list().map((definition) => definition.name) });
     await environments.reconcileOnBoot();
+    // Ready once the boot reconcile's queued work (reattach, finish stop/delete) has run.
+    void environments.idle().then(() => readiness.markReconciled());
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         shuttingDown = true;
+        readiness.markShuttingDown();
         const notice = envelope('reconnect', { data: { retryAfterMs: options.reconnectAfterMs } });
         broker.broadcast(notice);
         hub.broadcast(notice);
         await environments.shutdown(options.shutdownTimeoutMs);
         broker.close(undefined, 1001, 'relay shutting down');
+        events.closeAll(1001, 'relay shutting down');
         hub.closeAll(1001, 'relay shutting down');
         await processes.releaseAll();
         await new Promise<void>((resolve) => {

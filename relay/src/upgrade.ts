@@ -12,6 +12,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { AddressLimiter } from './limits/address-limiter.js';
 import { checkQuota } from './limits/tenant-quotas.js';
 import type { AppBroker } from './broker/app-broker.js';
+import type { EventsHub } from './dashboard/events-hub.js';
 import type { RuntimeHub } from './broker/runtime-hub.js';
 import { keepAlive } from './broker/heartbeat.js';
 import type { EnvironmentService } from './environments/environment-service.js';
@@ -25,6 +26,8 @@ export interface UpgradeDeps {
   environments: EnvironmentService;
   hub: RuntimeHub;
   broker: AppBroker;
+  /** The relay-wide feed behind /v1/events. */
+  events: EventsHub;
   processes: ProviderProcessManager;
   metrics: Metrics;
   logger: Logger;
@@ -61,16 +64,25 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
   const appServer = new WebSocketServer({ ...common, maxPayload: deps.limits.maxAppFrameBytes });
   const runtimeServer = new WebSocketServer({ ...common, maxPayload: deps.limits.maxRuntimeFrameBytes });
   const providerServer = new WebSocketServer({ ...common, maxPayload: deps.limits.maxProviderFrameBytes });
+  // Clients never send on /v1/events; a tiny limit keeps a misbehaving one cheap.
+  const eventsServer = new WebSocketServer({ ...common, maxPayload: 4 * 1024 });
 
   const accept = (server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer, use: (ws: WebSocket) => void) => {
     // Only app connections count per address: runtimes and provider processes (often on this
     // host) must never be locked out by an abusive client sharing their address.
-    const release = server === appServer ? deps.addresses.openConnection(clientAddress(request)) : () => {};
+    const release = server === appServer || server === eventsServer ? deps.addresses.openConnection(clientAddress(request)) : () => {};
     socket.once('close', release);
     server.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => deps.logger.debug('socket error', { error }));
       if (server !== providerServer) keepAlive(ws, { intervalMs: deps.limits.heartbeatIntervalMs, timeoutMs: deps.limits.heartbeatTimeoutMs });
       ws.once('close', release);
+      if (server === appServer || server === runtimeServer) {
+        const from = server === appServer ? 'app' : 'runtime';
+        ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+          deps.metrics.framesRelayed.inc({ from });
+          deps.metrics.bytesRelayed.inc({ from }, Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length);
+        });
+      }
       use(ws);
     });
   };
@@ -81,7 +93,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
     checkOrigin(request, deps.originPolicy);
     // Failed-login blocking covers the app endpoint only (see accept above); runtime and provider
     // credentials are 256-bit secrets that cannot be guessed anyway.
-    if (url.pathname === '/v1/connect') deps.addresses.checkNotBlocked(clientAddress(request));
+    if (url.pathname === '/v1/connect' || url.pathname === '/v1/events') deps.addresses.checkNotBlocked(clientAddress(request));
     switch (url.pathname) {
       case '/v1/connect': {
         const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));
@@ -102,6 +114,14 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
         });
         return;
       }
+      case '/v1/events': {
+        const principal = await deps.tokens.verifyAccessToken(bearerToken(request, url));
+        seen.principal = principal;
+        authorize(principal, 'WS /v1/events');
+        deps.audit.record({ action: 'WS /v1/events', actor: actorOf(principal, request), outcome: 'success' });
+        accept(eventsServer, request, socket, head, (ws) => deps.events.accept(ws, principal, deps.environments.list(principal).map(toPublicEnvironment)));
+        return;
+      }
       case '/v1/runtime': {
         const grant = await deps.tokens.verifyRuntimeToken(bearerToken(request, url));
         if (!deps.environments.runtimeMayConnect(grant.environmentId, grant.generation)) {
@@ -116,7 +136,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
         return;
       }
       default:
-        throw new CodeboltError('not-found', `no WebSocket endpoint at ${url.pathname}; use /v1/connect, /v1/runtime or /v1/provider`);
+        throw new CodeboltError('not-found', `no WebSocket endpoint at ${url.pathname}; use /v1/connect, /v1/events, /v1/runtime or /v1/provider`);
     }
   }
 
@@ -132,7 +152,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (request: IncomingMessa
     const seen: { principal?: Principal; env?: string } = {};
     upgrade(request, socket, head, url, seen).catch((error) => {
       const failure = CodeboltError.from(error);
-      if (failure.code === 'unauthorized' && url.pathname === '/v1/connect') deps.addresses.recordFailedAuth(clientAddress(request));
+      if (failure.code === 'unauthorized' && (url.pathname === '/v1/connect' || url.pathname === '/v1/events')) deps.addresses.recordFailedAuth(clientAddress(request));
       if (failure.code === 'unauthorized' || failure.code === 'forbidden') {
         deps.audit.record({
           action: seen.principal ? `WS ${url.pathname}` : 'auth',

@@ -4,6 +4,7 @@ import { type CodeboltClient, createClient } from '@codebolt/sdk';
 import type { Command } from 'commander';
 import { CliError } from './cli-error.js';
 import type { CliRun } from './cli-run.js';
+import { Spinner } from './output/spinner.js';
 import { resolveDataDir } from './target/data-dir.js';
 import { resolveTarget, type Target } from './target/resolve-target.js';
 
@@ -11,7 +12,7 @@ import { resolveTarget, type Target } from './target/resolve-target.js';
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Progress lines are written only when stderr is a terminal. */
+  /** Spinners are drawn only when stderr is a terminal. */
   stderrIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -71,8 +72,11 @@ export class CommandContext {
     }
   }
 
-  target(): Promise<Target> {
-    return resolveTarget({ flags: this.globals, env: this.io.env, cwd: this.io.cwd, homeDir: this.io.homeDir });
+  /** Resolves server and token; remembers where they came from for error messages (see reportError). */
+  async target(): Promise<Target> {
+    const target = await resolveTarget({ flags: this.globals, env: this.io.env, cwd: this.io.cwd, homeDir: this.io.homeDir });
+    this.run.target = target;
+    return target;
   }
 
   /** Prints exactly one JSON document with --json, else the human text (a newline is added). */
@@ -81,14 +85,17 @@ export class CommandContext {
     else this.io.stdout.write(`${human()}\n`);
   }
 
-  /** A progress callback for waits: one stderr line per state change, only on a terminal. */
-  progress(): ((environment: Environment) => void) | undefined {
-    if (!this.io.stderrIsTTY) return undefined;
-    let last = '';
-    return (environment) => {
-      if (environment.state === last) return;
-      last = environment.state;
-      this.io.stderr.write(`${environment.name}: ${environment.state}…\n`);
-    };
+  /**
+   * Runs a wait (`run` receives the SDK's onProgress callback) with a spinner on stderr showing
+   * the environment's state, only when stderr is a terminal; otherwise the wait runs silently.
+   */
+  async withProgress<T>(label: string, run: (onProgress: ((environment: Environment) => void) | undefined) => Promise<T>): Promise<T> {
+    if (!this.io.stderrIsTTY) return run(undefined);
+    const spinner = new Spinner(this.io.stderr, `${label}…`);
+    try {
+      return await run((environment) => spinner.update(`${environment.name}: ${environment.state}…`));
+    } finally {
+      spinner.stop();
+    }
   }
 }

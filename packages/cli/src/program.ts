@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import type { CliRun } from './cli-run.js';
+import { registerCompletion } from './commands/completion/completion.js';
 import { registerConfigSet } from './commands/config/set.js';
 import { registerEnvCreate } from './commands/env/create.js';
 import { registerEnvDelete } from './commands/env/delete.js';
@@ -65,6 +66,8 @@ export function createProgram(run: CliRun): Command {
 
   const config = program.command('config').description("save the CLI's relay URL and token");
   registerConfigSet(config, run);
+
+  registerCompletion(program, run);
 
   return program;
 }

@@ -2,6 +2,32 @@ import { CodeboltError, type ErrorCode } from '@codebolt/protocol';
 import { CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import type { Target, TargetSource } from './target/resolve-target.js';
+
+const SERVER_SOURCE: Record<TargetSource, string> = {
+  flag: '--server',
+  env: 'CODEBOLT_SERVER',
+  'config-file': 'the config file (`codebolt config set server`)',
+  'data-dir': "the data dir's relay.json",
+  default: 'the default',
+};
+const TOKEN_SOURCE: Record<TargetSource, string> = {
+  flag: '--token',
+  env: 'CODEBOLT_TOKEN',
+  'config-file': 'the config file (`codebolt config set token`)',
+  'data-dir': "the data dir's admin.token",
+  default: 'the default',
+};
+/** What to do when the relay refused the token, by where the token came from. */
+const REFUSED_TOKEN_FIX: Record<TargetSource, string> = {
+  flag: 'the --token value was refused (expired, revoked or for another relay); mint a new one with `codebolt token create`',
+  env: 'CODEBOLT_TOKEN holds a token this relay refuses (expired, revoked or for another relay); unset it or set a fresh one',
+  'config-file': 'the saved token was refused (expired, revoked or for another relay); save a fresh one with `codebolt config set token <token>`',
+  'data-dir': "the data dir's admin token was refused; pass the relay's own --data-dir, or --token",
+  default: 'pass --token, set CODEBOLT_TOKEN, or run `codebolt config set token <token>`',
+};
+/** Codes where saying which relay and which credential were used helps. */
+const TARGET_CODES = new Set<ErrorCode>(['unauthorized', 'forbidden', 'relay-unreachable', 'not-found', 'rate-limited']);
 
 /** The generic one-line fix per code, used when the error carries no fix of its own. */
 const FIXES: Partial<Record<ErrorCode, string>> = {
@@ -30,11 +56,12 @@ const FIXES: Partial<Record<ErrorCode, string>> = {
 };
 
 /**
- * The one top-level error handler: writes `error <code>: <message>` and `fix: <one line>` to
- * stderr and returns the exit code. Commander's usage errors become `bad-request` (exit 1);
+ * The one top-level error handler: writes `error <code>: <message>`, for credential and
+ * connection errors `relay: <url> (from <source>); token from <source>` when the command got that
+ * far (`target`), and `fix: <one line>` to stderr, and returns the exit code. Commander's usage errors become `bad-request` (exit 1);
  * help and version return 0; anything unknown becomes `internal`.
  */
-export function reportError(error: unknown, writeErr: (text: string) => void): number {
+export function reportError(error: unknown, writeErr: (text: string) => void, target?: Target): number {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return EXIT_CODES.success;
     if (error.code === 'commander.help') return EXIT_CODES.failure;
@@ -46,7 +73,11 @@ export function reportError(error: unknown, writeErr: (text: string) => void): n
     error instanceof CodeboltError
       ? error
       : new CodeboltError('internal', `unexpected failure in the CLI: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  const fix = (codeboltError instanceof CliError && codeboltError.fix) || FIXES[codeboltError.code];
-  writeErr(`error ${codeboltError.code}: ${codeboltError.message}\n${fix ? `fix: ${fix}\n` : ''}`);
+  const ownFix = codeboltError instanceof CliError ? codeboltError.fix : undefined;
+  const fix = ownFix || (target && codeboltError.code === 'unauthorized' ? REFUSED_TOKEN_FIX[target.tokenSource] : FIXES[codeboltError.code]);
+  // Which relay and which credential (by source, never the token itself) the command used.
+  const used =
+    target && TARGET_CODES.has(codeboltError.code) ? `relay: ${target.server} (from ${SERVER_SOURCE[target.serverSource]}); token from ${TOKEN_SOURCE[target.tokenSource]}\n` : '';
+  writeErr(`error ${codeboltError.code}: ${codeboltError.message}\n${used}${fix ? `fix: ${fix}\n` : ''}`);
   return exitCodeFor(codeboltError.code);
 }

@@ -13,6 +13,6 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     await createProgram(run).parseAsync(argv);
     return run.exitCode;
   } catch (error) {
-    return reportError(error, (text) => io.stderr.write(text));
+    return reportError(error, (text) => io.stderr.write(text), run.target);
   }
 }

@@ -33,7 +33,11 @@ export const AUTHORIZATION_TABLE = {
   'POST /v1/admin/rotate-master-key': 'operator',
   'GET /metrics': 'operator',
   'GET /openapi.json': 'viewer',
+  'GET /v1/whoami': 'viewer',
   'WS /v1/connect': 'viewer',
+  // The relay-wide live feed (dashboard): server → client only; each event goes only to tokens
+  // that may see its tenant. Authenticated like /v1/connect (bearer subprotocol, origin policy).
+  'WS /v1/events': 'viewer',
   'WS exec': 'member',
   'WS process-kill': 'member',
   'WS fs.read': 'viewer',
@@ -45,6 +49,17 @@ export const AUTHORIZATION_TABLE = {
 } as const satisfies Record<string, Requirement>;
 
 export type Permission = keyof typeof AUTHORIZATION_TABLE;
+
+/**
+ * The endpoints served WITHOUT a token (the rest of the authorization table: everything else
+ * needs one). Each reveals nothing about environments, tenants or configuration:
+ * - `GET /health`: liveness, `{ status, version }`;
+ * - `GET /ready`: readiness, 200 or 503 with which boot step is pending (store, reconcile);
+ * - `GET /`, `GET /dashboard/{app.js,style.css,icon.svg}`: the dashboard's static files
+ *   (the page asks for a token and sends it in headers; the files hold no data).
+ * `GET /metrics` is NOT public: it needs an operator token (it counts every tenant's environments).
+ */
+export const PUBLIC_ENDPOINTS = ['GET /health', 'GET /ready', 'GET /', 'GET /dashboard/app.js', 'GET /dashboard/style.css', 'GET /dashboard/icon.svg'] as const;
 
 export function principalRank(principal: Principal): number {
   return principal.operator ? ROLE_RANK.operator : ROLE_RANK[principal.role];

@@ -65,7 +65,9 @@ const TRANSITIONAL: EnvironmentState[] = ['creating', 'starting', 'stopping', 'd
 /**
  * The environment lifecycle: verbs, the state machine, provider calls, runtime supervision and
  * reattachment on boot. Every verb on one environment runs in that environment's serial queue.
- * Emits 'changed' (record) after every persisted change and 'deleted' (record) after removal.
+ * Emits 'changed' (record) after every persisted change and 'deleted' (record) after removal, and
+ * 'reconcile-action' (action, environmentId) for each boot-reconcile decision (`reattach`,
+ * `mark-lost`, `start-stopped`, `retry-later`, `resume-create`, `finish-stop`, `finish-delete`).
  */
 export class EnvironmentService extends EventEmitter {
   readonly #queue = new SerialQueue();
@@ -215,9 +217,15 @@ export class EnvironmentService extends EventEmitter {
       await this.#update(record.id, (r) => {
         r.runtime.connected = false;
       });
-      if (record.desiredState === 'deleted') this.#enqueue(record.id, 'delete', () => this.#runDelete(record.id));
-      else if (record.desiredState === 'stopped' && record.state !== 'stopped') this.#enqueue(record.id, 'stop', () => this.#runStop(record.id));
-      else if (record.desiredState === 'running' && record.state !== 'error') this.#enqueue(record.id, 'reattach', () => this.#runReattach(record.id));
+      if (record.desiredState === 'deleted') {
+        this.emit('reconcile-action', 'finish-delete', record.id);
+        this.#enqueue(record.id, 'delete', () => this.#runDelete(record.id));
+      } else if (record.desiredState === 'stopped' && record.state !== 'stopped') {
+        this.emit('reconcile-action', 'finish-stop', record.id);
+        this.#enqueue(record.id, 'stop', () => this.#runStop(record.id));
+      } else if (record.desiredState === 'running' && record.state !== 'error') {
+        this.#enqueue(record.id, 'reattach', () => this.#runReattach(record.id));
+      }
     }
   }
 
@@ -280,7 +288,10 @@ export class EnvironmentService extends EventEmitter {
   async #runReattach(id: string): Promise<void> {
     const record = this.deps.store.get(id);
     if (!record || record.desiredState !== 'running') return;
-    if (!record.resourceId) return this.#runStart(id); // crashed mid-create: the provider finds the resource by its creation token
+    if (!record.resourceId) {
+      this.emit('reconcile-action', 'resume-create', id);
+      return this.#runStart(id); // crashed mid-create: the provider finds the resource by its creation token
+    }
     const definition = this.deps.registry.get(record.provider.name);
     let status: 'running' | 'stopped' | 'gone';
     try {
@@ -288,12 +299,14 @@ export class EnvironmentService extends EventEmitter {
     } catch (error) {
       // Transient: keep the record as it is (never recreate); a later reconcile retries.
       const failure = CodeboltError.from(error);
+      this.emit('reconcile-action', 'retry-later', id);
       this.deps.logger.warn('reattach failed; will retry', { environmentId: id, code: failure.code, message: failure.message });
       await this.#update(id, (r) => {
         r.lastError = { ...failure.toBody(), at: new Date().toISOString() };
       });
       return;
     }
+    this.emit('reconcile-action', status === 'gone' ? 'mark-lost' : status === 'stopped' ? 'start-stopped' : 'reattach', id);
     if (status === 'gone') {
       return this.#fail(id, new CodeboltError('resource-gone', `resource ${record.resourceId} no longer exists; delete the environment or create a new one`));
     }

@@ -58,6 +58,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
         post: { summary: 'Re-encrypt every stored secret under a new master key (operator)', responses: { '200': { description: '{ previousKeyId, keyId, reencrypted }' }, ...errors } },
       },
       '/health': { get: { summary: 'Liveness (no credential needed)', security: [], responses: { '200': { description: 'ok' } } } },
+      '/ready': {
+        get: { summary: 'Readiness (no credential needed): store loaded and boot reconcile done', security: [], responses: { '200': { description: 'ready' }, '503': { description: 'starting or shutting down' } } },
+      },
+      '/v1/whoami': { get: { summary: 'Who the bearer token says the caller is (subject, tenant, role, operator)', responses: { '200': { description: 'the principal' }, ...errors } } },
       '/metrics': { get: { summary: 'Prometheus metrics (operator)', responses: { '200': { description: 'text exposition format' } } } },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     },

@@ -19,6 +19,8 @@ export interface ProviderProcessManagerOptions {
   providerUrl: string;
   /** How long a spawned provider has to connect and say hello. Default 15,000 ms. */
   registerTimeoutMs: number;
+  /** Called when a provider process is spawned again for an environment whose previous one died (metrics). */
+  onRestart?: (environmentId: string, providerName: string) => void;
   /** How long a provider gets to exit after its stdin closes, before SIGKILL. Default 5,000 ms. */
   stopTimeoutMs: number;
   logger: Logger;
@@ -53,6 +55,8 @@ export class ProviderProcessManager {
   readonly #handles = new Map<string, ProviderHandle>();
   readonly #starting = new Map<string, Promise<ProviderHandle>>();
   readonly #registrations = new Set<Registration>();
+  /** Environments whose registered provider process exited without being released. */
+  readonly #died = new Set<string>();
 
   constructor(private readonly options: ProviderProcessManagerOptions) {}
 
@@ -60,9 +64,14 @@ export class ProviderProcessManager {
   async acquire(environmentId: string, definition: ProviderDefinition): Promise<ProviderHandle> {
     const existing = this.#handles.get(environmentId);
     if (existing && !existing.session.closed && existing.child.exitCode === null && existing.definition.name === definition.name) return existing;
-    if (existing) await this.release(environmentId);
+    if (existing) {
+      const dead = existing.session.closed || existing.child.exitCode !== null;
+      await this.release(environmentId);
+      if (dead) this.#died.add(environmentId);
+    }
     const starting = this.#starting.get(environmentId);
     if (starting) return starting;
+    if (this.#died.delete(environmentId)) this.options.onRestart?.(environmentId, definition.name);
     const promise = this.#spawn(environmentId, definition).finally(() => this.#starting.delete(environmentId));
     this.#starting.set(environmentId, promise);
     return promise;
@@ -74,6 +83,7 @@ export class ProviderProcessManager {
     if (!handle) return;
     this.#handles.delete(environmentId);
     await this.#stopChild(handle.child, handle.exited);
+    this.#died.delete(environmentId);
   }
 
   async releaseAll(): Promise<void> {
@@ -164,7 +174,10 @@ export class ProviderProcessManager {
       child.once('exit', (code, signal) => {
         this.#registrations.delete(registration);
         const current = this.#handles.get(environmentId);
-        if (current?.child === child) this.#handles.delete(environmentId);
+        if (current?.child === child) {
+          this.#handles.delete(environmentId);
+          this.#died.add(environmentId);
+        }
         fail(new CodeboltError('provider-unavailable', `provider ${label} exited (${signal ?? `code ${code}`}) before registering; see \`codebolt env logs ${environmentId}\``));
       });
       child.once('error', (error) => fail(new CodeboltError('provider-unavailable', `provider ${label} could not be started: ${error.message}`, { cause: error })));

@@ -23,7 +23,8 @@ export function registerEnvCreate(env: Command, run: CliRun): void {
       const config = parseConfigPairs(options.config, schema);
       let environment = await client.environments.create({ name, provider: options.provider, config });
       if (options.wait) {
-        environment = await client.environments.waitFor(environment.id, 'running', { timeoutMs: WAIT_TIMEOUT_MS, onProgress: context.progress() });
+        const { id } = environment;
+        environment = await context.withProgress(`${name}: creating`, (onProgress) => client.environments.waitFor(id, 'running', { timeoutMs: WAIT_TIMEOUT_MS, onProgress }));
       }
       const created = environment;
       context.print(created, () => formatEnvironment(created));

@@ -15,7 +15,7 @@ export function registerEnvDelete(env: Command, run: CliRun): void {
       const client = await context.client();
       const { id } = await client.environments.get(idOrName);
       const environment = await client.environments.delete(id);
-      if (options.wait) await client.environments.waitForDeleted(id, { timeoutMs: WAIT_TIMEOUT_MS, onProgress: context.progress() });
+      if (options.wait) await context.withProgress(`${environment.name}: deleting`, (onProgress) => client.environments.waitForDeleted(id, { timeoutMs: WAIT_TIMEOUT_MS, onProgress }));
       context.print(environment, () => `${environment.name} (${environment.id}): ${options.wait ? 'deleted' : environment.state}`);
     });
 }

@@ -10,7 +10,7 @@ export async function runVerb(context: CommandContext, idOrName: string, verb: '
   const client = await context.client();
   const { id } = await client.environments.get(idOrName);
   let environment = await client.environments[verb](id);
-  if (wait) environment = await client.environments.waitFor(id, target, { timeoutMs: WAIT_TIMEOUT_MS, onProgress: context.progress() });
+  if (wait) environment = await context.withProgress(`${environment.name}: ${verb}`, (onProgress) => client.environments.waitFor(id, target, { timeoutMs: WAIT_TIMEOUT_MS, onProgress }));
   const result = environment;
   context.print(result, () => `${result.name} (${result.id}): ${result.state}`);
 }
