@@ -189,7 +189,13 @@ async function main(): Promise<void> {
     if (major < MINIMUM_NODE_MAJOR) {
       throw new CodeboltError('provider-error', `the remote host runs Node ${process.versions.node}; the runtime needs Node ${MINIMUM_NODE_MAJOR} or newer: install it there, or point nodePath at one`);
     }
-    const parsed = controlRequestSchema.safeParse(JSON.parse(await readStdin()));
+    let input: unknown;
+    try {
+      input = JSON.parse(await readStdin());
+    } catch {
+      throw new CodeboltError('bad-request', 'the control program expects one JSON request on stdin');
+    }
+    const parsed = controlRequestSchema.safeParse(input);
     if (!parsed.success) throw new CodeboltError('bad-request', `the control program received a malformed request: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     const data = await handle(parsed.data);
     process.stdout.write(`${JSON.stringify({ ok: true, data })}\n`);
