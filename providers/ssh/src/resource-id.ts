@@ -1,5 +1,5 @@
 import { CodeboltError } from '@codebolt/protocol';
-import { REMOTE_PATH, SAFE_SEGMENT } from './remote/control-protocol.js';
+import { isPlainRemotePath, SAFE_SEGMENT } from './remote/control-protocol.js';
 
 /** Where a resource lives: the host it is on and its environment dir there. */
 export interface SshResource {
@@ -44,8 +44,9 @@ export function parseResourceId(resourceId: string, installationId: string): Ssh
   if (url.protocol !== 'ssh:' || url.username === '' || url.password !== '' || url.search !== '' || url.hash !== '') throw refuse('not ssh://user@host');
   const port = Number(url.port);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw refuse('no port');
-  const envDir = url.pathname;
-  if (!REMOTE_PATH.test(envDir) || envDir.split('/').some((segment) => segment === '.' || segment === '..')) throw refuse('not a plain absolute path');
+  // The path as written, not as URL parsing normalised it (which would resolve `..`).
+  const envDir = resourceId.slice(resourceId.indexOf('/', 'ssh://'.length));
+  if (!isPlainRemotePath(envDir) || envDir !== url.pathname) throw refuse('not a plain absolute path');
   const segments = envDir.split('/');
   const environmentId = segments.at(-1)!;
   if (segments.at(-2) !== installationId || segments.at(-3) !== 'installations' || !SAFE_SEGMENT.test(environmentId)) {

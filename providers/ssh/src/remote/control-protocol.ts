@@ -7,15 +7,19 @@ import { z } from 'zod';
  */
 
 /** An absolute POSIX path of plain segments: no `.`/`..`, no spaces, quotes, `%` or shell metacharacters. */
-export const REMOTE_PATH = /^(?:\/[A-Za-z0-9_+@=,~-][A-Za-z0-9._+@=,~-]*)+$/;
+export const REMOTE_PATH = /^(?:\/[A-Za-z0-9._+@=,~-]+)+$/;
+
+/** Whether `path` is a plain absolute path: {@link REMOTE_PATH} and no `.` or `..` segment. */
+export function isPlainRemotePath(path: string): boolean {
+  return REMOTE_PATH.test(path) && !path.split('/').some((segment) => segment === '.' || segment === '..');
+}
 /** One directory name: an environment or installation id. */
 export const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
 
 export const remotePathSchema = z
   .string()
   .max(1024)
-  .regex(REMOTE_PATH, 'an absolute path of letters, digits and ._+@=,~- (no spaces, no . or .. segments)')
-  .refine((path) => !path.split('/').some((segment) => segment === '.' || segment === '..'), 'no . or .. segments');
+  .refine(isPlainRemotePath, 'an absolute path of letters, digits and ._+@=,~- (no spaces, no . or .. segments)');
 
 const segmentSchema = z.string().regex(SAFE_SEGMENT, 'letters, digits, ".", "_" and "-"');
 const variablesSchema = z.record(z.string().min(1).regex(/^[^=\0]+$/), z.string().regex(/^[^\0]*$/)).optional();
