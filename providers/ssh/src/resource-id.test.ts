@@ -44,3 +44,13 @@ describe('config schema', () => {
     expect(sshConfigSchema.safeParse({ ...base, nodePath: '/usr/bin/node --inspect' }).success).toBe(false);
   });
 });
+
+describe('package.json metadata', () => {
+  it('declares the same config keys as the schema, with the passphrase and secretEnv marked secret', async () => {
+    const { default: packageJson } = await import('../package.json', { with: { type: 'json' } });
+    const properties = packageJson.codebolt.provider.configSchema.properties as Record<string, { 'x-secret'?: boolean }>;
+    expect(Object.keys(properties).sort()).toEqual(Object.keys(sshConfigSchema.shape).sort());
+    expect(Object.keys(properties).filter((key) => properties[key]?.['x-secret'] === true).sort()).toEqual(['passphrase', 'secretEnv']);
+    expect(packageJson.codebolt.provider.inheritEnv).toEqual(['SSH_AUTH_SOCK']);
+  });
+});
