@@ -13,6 +13,6 @@ const remoteProgram = {
 };
 
 export default defineConfig([
-  { entry: ['src/index.ts', 'src/main.ts'], format: ['esm'], dts: { entry: 'src/index.ts' }, sourcemap: true, target: 'node20' },
+  { entry: ['src/index.ts', 'src/main.ts', 'src/testing.ts'], format: ['esm'], dts: { entry: ['src/index.ts', 'src/testing.ts'] }, sourcemap: true, target: 'node20' },
   { entry: { 'remote/runtime': 'src/remote/runtime-bundle.ts', 'remote/control': 'src/remote/control.ts' }, ...remoteProgram },
 ]);

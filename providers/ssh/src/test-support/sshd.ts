@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -20,6 +21,9 @@ export interface TestSshd {
   /** The client key sshd accepts, and one it does not. */
   clientKeyPath: string;
   otherClientKeyPath: string;
+  /** A second accepted client key, encrypted with `encryptedClientKeyPassphrase`. */
+  encryptedClientKeyPath: string;
+  encryptedClientKeyPassphrase: string;
   /** The host's key as a known_hosts line, and its `SHA256:` fingerprint. */
   hostKeyLine: string;
   hostKeyFingerprint: string;
@@ -58,16 +62,19 @@ export async function startTestSshd(): Promise<TestSshd | undefined> {
 
 async function startIn(sshd: string, dir: string): Promise<TestSshd> {
   const user = userInfo().username;
-  const key = async (name: string): Promise<string> => {
+  const key = async (name: string, passphrase = ''): Promise<string> => {
     const path = join(dir, name);
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `codebolt-test-${name}`, '-f', path]);
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', `codebolt-test-${name}`, '-f', path]);
     return path;
   };
   const hostKey = await key('host_ed25519');
   const otherHostKey = await key('other_host_ed25519');
   const clientKeyPath = await key('client_ed25519');
   const otherClientKeyPath = await key('other_client_ed25519');
-  await writeFile(join(dir, 'authorized_keys'), await readFile(`${clientKeyPath}.pub`), { mode: 0o600 });
+  const encryptedClientKeyPassphrase = randomBytes(12).toString('base64url');
+  const encryptedClientKeyPath = await key('encrypted_client_ed25519', encryptedClientKeyPassphrase);
+  const authorized = [await readFile(`${clientKeyPath}.pub`, 'utf8'), await readFile(`${encryptedClientKeyPath}.pub`, 'utf8')];
+  await writeFile(join(dir, 'authorized_keys'), authorized.join(''), { mode: 0o600 });
   // sshd, run as root, needs its privilege separation dir (Debian's service makes it at boot).
   if (process.getuid?.() === 0) await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const workdir = join(dir, 'remote');
@@ -119,6 +126,8 @@ async function startIn(sshd: string, dir: string): Promise<TestSshd> {
       dir,
       clientKeyPath,
       otherClientKeyPath,
+      encryptedClientKeyPath,
+      encryptedClientKeyPassphrase,
       hostKeyLine,
       hostKeyFingerprint,
       otherHostKeyLine,
