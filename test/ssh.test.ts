@@ -55,6 +55,7 @@ describe.skipIf(sshd === undefined)('the ssh provider through the CLI, against a
         '--config', `workdir=${sshd!.workdir}`,
         '--config', `privateKeyPath=${sshd!.encryptedClientKeyPath}`,
         '--config', `passphrase=${sshd!.encryptedClientKeyPassphrase}`,
+        ...(sshd!.nodePath ? ['--config', `nodePath=${sshd!.nodePath}`] : []),
       ],
       relay.env,
     );
@@ -91,6 +92,7 @@ describe.skipIf(sshd === undefined)('the ssh provider through the CLI, against a
         '--config', `hostKey=${keyOnly(sshd!.otherHostKeyLine)}`,
         '--config', `workdir=${sshd!.workdir}`,
         '--config', `privateKeyPath=${sshd!.clientKeyPath}`,
+        ...(sshd!.nodePath ? ['--config', `nodePath=${sshd!.nodePath}`] : []),
         '--json',
       ],
       relay.env,

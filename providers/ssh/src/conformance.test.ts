@@ -18,6 +18,7 @@ if (sshd) {
     privateKeyPath: sshd.clientKeyPath,
     hostKey: sshd.hostKeyLine,
     workdir: sshd.workdir,
+    ...(sshd.nodePath ? { nodePath: sshd.nodePath } : {}),
   };
   runProviderConformance({
     packageDir: fileURLToPath(new URL('..', import.meta.url)),

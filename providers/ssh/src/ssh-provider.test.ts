@@ -21,7 +21,7 @@ let provider: SshProvider;
 const made: Array<{ resourceId: string; environmentId: string }> = [];
 
 function baseConfig(): SshConfig {
-  return { host: '127.0.0.1', port: sshd!.port, user: sshd!.user, privateKeyPath: sshd!.clientKeyPath, hostKey: sshd!.hostKeyLine, workdir: sshd!.workdir };
+  return { host: '127.0.0.1', port: sshd!.port, user: sshd!.user, privateKeyPath: sshd!.clientKeyPath, hostKey: sshd!.hostKeyLine, workdir: sshd!.workdir, ...(sshd!.nodePath ? { nodePath: sshd!.nodePath } : {}) };
 }
 
 function environment(id: string) {
@@ -162,6 +162,13 @@ describe.skipIf(sshd === undefined)('SshProvider against a real sshd', () => {
     const elsewhere = await refusal(provider.attach(resourceId, { ...context, config: { ...baseConfig(), port: sshd!.port + 1 } }));
     expect(elsewhere.code).toBe('invalid-config');
     expect(elsewhere.message).toContain(`the resource is on ${sshd!.user}@127.0.0.1:${sshd!.port}`);
+  });
+
+  it('says to install Node 20 or set nodePath when the host has no such node', async () => {
+    const error = await refusal(provider.create(startContext('env-no-node', { ...baseConfig(), nodePath: '/nonexistent/bin/node' })));
+
+    expect(error.code).toBe('provider-error');
+    expect(error.message).toContain('has no /nonexistent/bin/node (exit 127): install Node 20 or newer on the host, or set nodePath');
   });
 
   it('reports an unreachable host as a provider error (never gone), so the relay retries', async () => {

@@ -3,11 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { LocalRuntime } from '@codebolt/provider-local';
 
 const run = promisify(execFile);
+/** The PATH Debian's sshd gives a session (root's; a user's is a subset). */
+const SSHD_SESSION_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 const SSHD_CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd'];
 /** How long sshd may take to say it listens, in ms (a loaded 2-core CI box). */
 const LISTEN_TIMEOUT_MS = 30_000;
@@ -31,6 +33,11 @@ export interface TestSshd {
   otherHostKeyLine: string;
   /** The workdir the tests give the provider: `<dir>/remote`. */
   workdir: string;
+  /**
+   * `nodePath` for the provider config: `undefined` when this Node is on the PATH sshd gives a
+   * session (so the default, `node`, is what gets tested), else this Node's own path.
+   */
+  nodePath: string | undefined;
   /** Stops sshd and removes the temp dir; throws when sshd does not exit. */
   close(): Promise<void>;
 }
@@ -132,6 +139,7 @@ async function startIn(sshd: string, dir: string): Promise<TestSshd> {
       hostKeyFingerprint,
       otherHostKeyLine,
       workdir,
+      nodePath: SSHD_SESSION_PATH.includes(dirname(process.execPath)) ? undefined : process.execPath,
       async close() {
         // Runtimes run in their own sessions and outlive sshd: any still running is a leak.
         const leaked = await stopLeakedRuntimes(workdir);
