@@ -164,6 +164,20 @@ describe.skipIf(sshd === undefined)('SshProvider against a real sshd', () => {
     expect(elsewhere.message).toContain(`the resource is on ${sshd!.user}@127.0.0.1:${sshd!.port}`);
   });
 
+  it('a create retried with the same creation token finds the same dir and replaces the runtime; another creation token is a conflict', async () => {
+    const first = await create('env-retried');
+    const retry = startContext('env-retried');
+    const { resourceId } = await provider.create(retry);
+    expect(resourceId).toBe(first.resourceId);
+    await first.runtime.waitClosed('the first runtime to be replaced');
+    const second = await relay.runtime(retry.token, 'the runtime of the retried create');
+    expect((await second.exec('sh', ['-c', 'echo again'])).stdout).toBe('again\n');
+
+    const other = await refusal(provider.create({ ...startContext('env-retried'), creationToken: 'ct-another-creation' }));
+    expect(other.code).toBe('conflict');
+    expect(other.message).toContain('already belongs to another creation of environment env-retried');
+  });
+
   it('says to install Node 20 or set nodePath when the host has no such node', async () => {
     const error = await refusal(provider.create(startContext('env-no-node', { ...baseConfig(), nodePath: '/nonexistent/bin/node' })));
 
