@@ -47,7 +47,8 @@ export interface TestSshd {
  * authorized_keys holding a fresh client key, StrictModes off, no PAM, no passwords, the
  * internal SFTP server, listening on a free high port of 127.0.0.1. Resolves once sshd logs that
  * it listens. Returns `undefined` (with the reason on stderr) when there is no sshd binary —
- * unless `CODEBOLT_REQUIRE_SSHD=1` (.ci/run sets it), where any failure to start throws.
+ * unless `CODEBOLT_REQUIRE_SSHD=1` (.ci/run sets it), where that throws too. An installed sshd
+ * that cannot start always throws (with its log), so the tests fail rather than skip.
  */
 export async function startTestSshd(): Promise<TestSshd | undefined> {
   const required = process.env.CODEBOLT_REQUIRE_SSHD === '1';
