@@ -53,13 +53,33 @@ export async function ensureRemotePrograms(sftp: SFTPWrapper, workdir: string): 
     const temporary = `${dir}/.${name}.${randomBytes(6).toString('hex')}.tmp`;
     await call<void>((done) => sftp.writeFile(temporary, content, { mode: 0o644 }, done));
     try {
-      await call<void>((done) => sftp.ext_openssh_rename(temporary, target, done));
+      await putInPlace(sftp, temporary, target);
     } catch (error) {
       await call<void>((done) => sftp.unlink(temporary, done)).catch(() => {});
       throw new CodeboltError('provider-error', `cannot put ${target} in place on the host: ${(error as Error).message}`, { cause: error });
     }
   }
   return control;
+}
+
+/**
+ * Renames `temporary` to `target`, replacing it: OpenSSH's posix-rename extension; without it
+ * (another SFTP server) a plain SFTP rename, which fails when the target exists — then another
+ * provider put the same program there first, and the temp file is removed.
+ */
+async function putInPlace(sftp: SFTPWrapper, temporary: string, target: string): Promise<void> {
+  try {
+    await call<void>((done) => sftp.ext_openssh_rename(temporary, target, done));
+    return;
+  } catch {
+    // No posix-rename extension, or it failed: try the plain rename below.
+  }
+  try {
+    await call<void>((done) => sftp.rename(temporary, target, done));
+  } catch (error) {
+    if (!(await exists(sftp, target))) throw error;
+    await call<void>((done) => sftp.unlink(temporary, done));
+  }
 }
 
 /** `realpath('.')`: the remote user's home, where SFTP sessions start. */
