@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { access, readFile, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { CodeboltError } from '@codebolt/protocol';
 import type { StartContext } from '@codebolt/provider';
 import { KitRelay } from '@codebolt/provider/testing';
@@ -14,6 +17,7 @@ import { startTestSshd } from './test-support/sshd.js';
 const sshd = await startTestSshd();
 afterAll(() => sshd?.close());
 const signal = new AbortController().signal;
+const run = promisify(execFile);
 
 let relay: KitRelay;
 let installationId: string;
@@ -70,6 +74,32 @@ async function waitUntilDead(pid: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`pid ${pid} still runs 30 s after SIGKILL`);
     await delay(50);
   }
+}
+
+/** A private ssh-agent (`ssh-agent -D -a <socket>`) holding `keyPath`; `stop` ends it and removes its dir. */
+async function startAgent(keyPath: string): Promise<{ socket: string; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'codebolt-agent-'));
+  const socket = join(dir, 'agent.sock');
+  const child = spawn('ssh-agent', ['-D', '-a', socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    // ssh-agent -D prints its SSH_AUTH_SOCK line once the socket listens.
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`ssh-agent exited ${code}`)));
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => chunk.includes('SSH_AUTH_SOCK') && resolve());
+    });
+    await run('ssh-add', ['-q', keyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { socket, stop };
 }
 
 describe.skipIf(sshd === undefined)('SshProvider against a real sshd', () => {
@@ -176,6 +206,25 @@ describe.skipIf(sshd === undefined)('SshProvider against a real sshd', () => {
     const other = await refusal(provider.create({ ...startContext('env-retried'), creationToken: 'ct-another-creation' }));
     expect(other.code).toBe('conflict');
     expect(other.message).toContain('already belongs to another creation of environment env-retried');
+  });
+
+  it('logs in with the SSH agent at SSH_AUTH_SOCK when there is no privateKeyPath, and refuses a config with neither', async () => {
+    const { privateKeyPath: _none, ...config } = baseConfig();
+    const noAgent = await refusal(createSshProvider({ installationId, environment: {} }).create(startContext('env-agentless', config)));
+    expect(noAgent.code).toBe('invalid-config');
+    expect(noAgent.message).toContain('privateKeyPath: no private key and no SSH agent');
+
+    const agent = await startAgent(sshd!.clientKeyPath);
+    try {
+      const viaAgent = createSshProvider({ installationId, environment: { SSH_AUTH_SOCK: agent.socket } });
+      const context = startContext('env-agent', config);
+      const { resourceId } = await viaAgent.create(context);
+      made.push({ resourceId, environmentId: 'env-agent' });
+      const runtime = await relay.runtime(context.token, 'the runtime launched through the agent');
+      expect((await runtime.exec('sh', ['-c', 'echo via-agent'])).stdout).toBe('via-agent\n');
+    } finally {
+      await agent.stop();
+    }
   });
 
   it('says to install Node 20 or set nodePath when the host has no such node', async () => {
