@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CodeboltError } from '@codebolt/protocol';
 import type { StartContext } from '@codebolt/provider';
 import { KitRelay } from '@codebolt/provider/testing';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { E2bStandIn } from '../../../test/stand-ins/e2b/e2b-stand-in.js';
 import { createE2bProvider } from './create-e2b-provider.js';
 import type { E2bConfig } from './e2b-config.js';
@@ -29,6 +29,7 @@ beforeEach(async () => {
   provider = createE2bProvider({ installationId, environment: standInEnvironment(standIn) });
   standIn.createReplyDelayMs = undefined;
   standIn.maxConcurrentSandboxes = undefined;
+  standIn.pauseUnsupported = false;
 });
 
 afterEach(async () => {
@@ -145,6 +146,33 @@ describe('E2bProvider against the E2B stand-in', () => {
     expect(failure.message).toContain('create it again');
     await failureOf(provider.stop(resourceId, context)).then((stopFailure) => expect(stopFailure.code).toBe('resource-gone'));
     await provider.destroy(resourceId, context);
+  });
+
+  it('while the provider runs the environment it keeps renewing the sandbox timeout; stop ends the renewals', async () => {
+    provider = createE2bProvider({ installationId, environment: standInEnvironment(standIn), keepAliveIntervalMs: 200 });
+    const { resourceId } = await create('env-keep', { timeoutMs: 60_000 });
+    const sandbox = standIn.sandboxes.get(resourceId)!;
+    sandbox.endAt = new Date(Date.now() + 5_000); // as if the timeout were about to run out
+
+    await vi.waitFor(() => expect(sandbox.endAt.getTime()).toBeGreaterThan(Date.now() + 50_000), { timeout: 30_000, interval: 100 });
+    expect(standIn.requests).toContain(`POST /sandboxes/${resourceId}/timeout`);
+    expect(provider.keptAlive).toEqual([resourceId]);
+
+    await provider.stop(resourceId, { environment: environment('env-keep'), config: { template: STAND_IN_TEMPLATE }, signal });
+    expect(provider.keptAlive).toEqual([]);
+  });
+
+  it('where E2B cannot pause, stop is refused with unsupported saying what to do, and the sandbox keeps running', async () => {
+    const { resourceId, runtime } = await create('env-nopause');
+    standIn.pauseUnsupported = true;
+
+    const failure = await failureOf(provider.stop(resourceId, { environment: environment('env-nopause'), config: { template: STAND_IN_TEMPLATE }, signal }));
+
+    expect(failure.code).toBe('unsupported');
+    expect(failure.message).toContain('cannot pause sandboxes');
+    expect(failure.message).toContain('codebolt env delete env-nopause');
+    expect(standIn.sandboxes.get(resourceId)?.state).toBe('running');
+    expect((await runtime.exec('sh', ['-c', 'echo still-running'])).stdout).toBe('still-running\n');
   });
 
   it('a wrong API key is unauthorized, saying where to set the key', async () => {

@@ -15,7 +15,10 @@ import packageJson from '../package.json' with { type: 'json' };
 import { e2bConfigSchema, type E2bConfig, type ResolvedE2bConfig } from './e2b-config.js';
 import { e2bError, isNotFound } from './e2b-errors.js';
 import { METADATA } from './e2b-metadata.js';
+import { SandboxKeepAlive } from './sandbox-keep-alive.js';
 
+/** HTTP statuses of a pause call that mean "this account or API cannot pause". */
+const PAUSE_UNSUPPORTED_STATUSES = new Set([400, 403, 405, 501]);
 /** Page size of `Sandbox.list` calls. */
 const LIST_PAGE_SIZE = 100;
 /** At most this many pages are read (10 000 sandboxes) before `list` gives up with an error. */
@@ -30,6 +33,8 @@ export interface E2bProviderSettings {
   installationId: string;
   /** The provider's environment, for `E2B_API_KEY`, `E2B_API_URL`, `E2B_DOMAIN`, `E2B_SANDBOX_URL`. Default `process.env`. */
   environment?: NodeJS.ProcessEnv;
+  /** How often running sandboxes get their timeout renewed, in milliseconds. Default: a third of each sandbox's `timeoutMs`. */
+  keepAliveIntervalMs?: number;
 }
 
 /**
@@ -41,14 +46,16 @@ export interface E2bProviderSettings {
  *
  * stop = `Sandbox.pause` (capability `pause`: the filesystem, and with it the workspace, is
  * kept); start = `Sandbox.connect` (resumes) + a new runtime; destroy = `Sandbox.kill`. The
- * sandbox timeout (`timeoutMs`) is set on create and resume and renewed on every attach, so it
- * runs out only when the relay stops looking after the environment.
+ * sandbox timeout (`timeoutMs`) is set on create and resume, renewed on every attach, and
+ * renewed every `timeoutMs / 3` while this provider process runs the environment (see
+ * `SandboxKeepAlive`), so it runs out only when the relay stops looking after the environment.
  */
 export class E2bProvider extends BaseProvider<E2bConfig> {
   readonly name = 'e2b';
   readonly version: string = packageJson.version;
   private readonly installationId: string;
   private readonly environment: NodeJS.ProcessEnv;
+  private readonly keepAlive: SandboxKeepAlive;
 
   /** Throws `invalid-config` for a malformed installation id. Does no I/O. */
   constructor(settings: E2bProviderSettings) {
@@ -58,6 +65,18 @@ export class E2bProvider extends BaseProvider<E2bConfig> {
     }
     this.installationId = settings.installationId;
     this.environment = settings.environment ?? process.env;
+    this.keepAlive = new SandboxKeepAlive(
+      {
+        onGone: (resourceId) => this.reportResourceState(resourceId, 'gone', `E2B no longer has sandbox ${resourceId} (killed or timed out)`),
+        onFailure: (resourceId, error) => this.log('warn', e2bError(error, `renew the timeout of sandbox ${resourceId}`).message),
+      },
+      settings.keepAliveIntervalMs,
+    );
+  }
+
+  /** The sandboxes whose timeout this provider renews (those it runs now). */
+  get keptAlive(): string[] {
+    return this.keepAlive.tracked;
   }
 
   /**
@@ -92,6 +111,7 @@ export class E2bProvider extends BaseProvider<E2bConfig> {
         },
         envs: this.runtimeEnvironment(config, context),
       });
+      this.keep(sandbox.sandboxId, config);
       return { resourceId: sandbox.sandboxId };
     } catch (error) {
       if (error instanceof SandboxError && error.statusCode === 404) {
@@ -122,29 +142,49 @@ export class E2bProvider extends BaseProvider<E2bConfig> {
     try {
       info = await Sandbox.getInfo(resourceId, options);
     } catch (error) {
-      if (isNotFound(error)) return { status: 'gone', detail: `E2B has no sandbox ${resourceId}` };
+      if (isNotFound(error)) {
+        this.keepAlive.untrack(resourceId);
+        return { status: 'gone', detail: `E2B has no sandbox ${resourceId}` };
+      }
       throw e2bError(error, `look up sandbox ${resourceId}`);
     }
     if (info.metadata[METADATA.installation] !== this.installationId) {
       return { status: 'gone', detail: `sandbox ${resourceId} belongs to another installation` };
     }
-    if (info.state === 'paused') return { status: 'stopped', detail: `sandbox ${resourceId} paused` };
+    if (info.state === 'paused') {
+      this.keepAlive.untrack(resourceId);
+      return { status: 'stopped', detail: `sandbox ${resourceId} paused` };
+    }
     try {
       await Sandbox.connect(resourceId, { ...options, timeoutMs: config.timeoutMs });
     } catch (error) {
-      if (isNotFound(error)) return { status: 'gone', detail: `sandbox ${resourceId} ended while being looked at` };
+      if (isNotFound(error)) {
+        this.keepAlive.untrack(resourceId);
+        return { status: 'gone', detail: `sandbox ${resourceId} ended while being looked at` };
+      }
       throw e2bError(error, `extend the timeout of sandbox ${resourceId}`);
     }
+    this.keep(resourceId, config);
     return { status: 'running', detail: `sandbox ${resourceId} running` };
   }
 
   /** `Sandbox.pause`: the runtime stops with the sandbox; its filesystem is kept until `destroy`. */
   async stop(resourceId: string, context: ResourceContext<E2bConfig>): Promise<void> {
     const options = this.connection(this.parse(context.config), context.signal);
+    this.keepAlive.untrack(resourceId);
     try {
       await Sandbox.pause(resourceId, options);
     } catch (error) {
       if (isNotFound(error)) throw new CodeboltError('resource-gone', `E2B has no sandbox ${resourceId} to pause; it was killed or timed out: delete the environment and create it again`, { cause: error });
+      if (error instanceof SandboxError && PAUSE_UNSUPPORTED_STATUSES.has(error.statusCode ?? 0)) {
+        // The documented fallback: stop is refused, never faked. The sandbox keeps running (and
+        // its timeout is no longer renewed), so E2B ends it within timeoutMs unless started again.
+        throw new CodeboltError(
+          'unsupported',
+          `this E2B account or API cannot pause sandboxes (${error.message}), so environments of provider "e2b" cannot be stopped with their files kept; sandbox ${resourceId} keeps running until its timeout (timeoutMs) ends it — delete the environment when you are done with it (codebolt env delete ${context.environment.id}), or use an E2B plan with pause`,
+          { cause: error },
+        );
+      }
       throw e2bError(error, `pause sandbox ${resourceId}`);
     }
   }
@@ -152,6 +192,7 @@ export class E2bProvider extends BaseProvider<E2bConfig> {
   /** `Sandbox.kill`; a sandbox E2B no longer has counts as destroyed. */
   async destroy(resourceId: string, context: ResourceContext<E2bConfig>): Promise<void> {
     const options = this.connection(this.parse(context.config), context.signal);
+    this.keepAlive.untrack(resourceId);
     try {
       await Sandbox.kill(resourceId, options);
     } catch (error) {
@@ -240,6 +281,13 @@ export class E2bProvider extends BaseProvider<E2bConfig> {
       if (isNotFound(error)) throw new CodeboltError('resource-gone', `sandbox ${resourceId} stopped running while its runtime was being started`, { cause: error });
       throw e2bError(error, `start the runtime (${config.runtimeCommand}) in sandbox ${resourceId}`);
     }
+    this.keep(resourceId, config);
+  }
+
+  /** Renews the sandbox's timeout from now on, without the request's abort signal. */
+  private keep(resourceId: string, config: ResolvedE2bConfig): void {
+    const { signal: _signal, ...options } = this.connection(config, new AbortController().signal);
+    this.keepAlive.track(resourceId, { options, timeoutMs: config.timeoutMs });
   }
 
   private runtimeEnvironment(config: ResolvedE2bConfig, context: StartContext<E2bConfig>): Record<string, string> {

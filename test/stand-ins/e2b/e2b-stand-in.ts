@@ -15,7 +15,7 @@
  *
  * Used by the E2B provider's tests only. Faults for tests: `createReplyDelayMs` (the create is
  * done, the reply comes late), `maxConcurrentSandboxes` (429 with E2B's concurrency-limit
- * body), `killBehindBack(id)`.
+ * body), `pauseUnsupported` (403 for pause), `killBehindBack(id)`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -83,6 +83,8 @@ export class E2bStandIn {
   createReplyDelayMs: number | undefined;
   /** When set, a create beyond this many running sandboxes is answered 429 as E2B does. */
   maxConcurrentSandboxes: number | undefined;
+  /** When true, pause is answered 403, as for a team or E2B-compatible API without pause. */
+  pauseUnsupported = false;
   private readonly templates: Record<string, StandInTemplate>;
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
 
@@ -167,6 +169,7 @@ export class E2bStandIn {
     }
     if (path[0] === 'sandboxes' && path[2] === 'pause' && method === 'POST') {
       const sandbox = this.sandbox(path[1]!);
+      if (this.pauseUnsupported) throw new HttpFailure(403, 'Pausing sandboxes is not enabled for this team');
       if (sandbox.state === 'paused') throw new HttpFailure(409, `Sandbox ${sandbox.sandboxId} is already paused`);
       await this.pause(sandbox);
       return send(response, 204);
