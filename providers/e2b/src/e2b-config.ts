@@ -28,8 +28,18 @@ export const e2bConfigSchema = z
     timeoutMs: z.number().int().min(10_000).max(MAX_SANDBOX_TIMEOUT_MS).default(900_000),
     /** Time limit of each E2B API request, in milliseconds. Default 30000. */
     requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
-    /** The command that runs the Codebolt runtime inside the sandbox (on the template's PATH), used to start a runtime after a resume. Default `codebolt-runtime`. */
+    /** The command that runs the Codebolt runtime inside the sandbox (on the template's PATH). Default `codebolt-runtime`. */
     runtimeCommand: z.string().min(1).max(1024).default('codebolt-runtime'),
+    /**
+     * Who starts the runtime in a new sandbox. `envd` (default): the provider runs
+     * `runtimeCommand` through the sandbox's envd right after create, with the URL and token in
+     * the process's environment — needed on E2B itself, whose template start command runs at
+     * template build time (before any token exists) and is snapshotted. `start-command`: the
+     * template's start command runs the runtime when each sandbox boots, reading the URL and
+     * token from the create call's `envs` (backends that run the start command per sandbox).
+     * After a resume the provider always starts the runtime through envd.
+     */
+    runtimeLaunch: z.enum(['envd', 'start-command']).default('envd'),
     /** Extra environment variables of the runtime and what it runs. */
     env: z.record(z.string(), z.string()).optional(),
     /** Like `env`, for secrets. */

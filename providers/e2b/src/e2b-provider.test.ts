@@ -8,7 +8,7 @@ import { createE2bProvider } from './create-e2b-provider.js';
 import type { E2bConfig } from './e2b-config.js';
 import { METADATA } from './e2b-metadata.js';
 import type { E2bProvider } from './e2b-provider.js';
-import { STAND_IN_TEMPLATE, standInEnvironment, startStandIn } from './test-support/stand-in.js';
+import { STAND_IN_START_COMMAND_TEMPLATE, STAND_IN_TEMPLATE, standInEnvironment, startStandIn } from './test-support/stand-in.js';
 
 const signal = new AbortController().signal;
 
@@ -85,6 +85,23 @@ describe('E2bProvider against the E2B stand-in', () => {
     expect(sandbox.endAt.getTime()).toBeGreaterThanOrEqual(before + 60_000);
     expect(sandbox.endAt.getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
     expect((await runtime.exec('sh', ['-c', 'echo "$GREETING:${CODEBOLT_RUNTIME_TOKEN:-no-token}"'])).stdout).toBe('hi:no-token\n');
+  });
+
+  it('with runtimeLaunch start-command the template start command runs the runtime from the create envs, and envd is not called', async () => {
+    const starts = () => standIn.requests.filter((request) => request === 'POST /envd/process.Process/Start').length;
+    const before = starts();
+    const { resourceId, runtime } = await create('env-start-command', { template: STAND_IN_START_COMMAND_TEMPLATE, runtimeLaunch: 'start-command' });
+
+    expect(starts()).toBe(before);
+    expect([...standIn.sandboxes.get(resourceId)!.processes].map((child) => child.spawnargs.slice(1))).toEqual([['-l', '-c', 'codebolt-runtime']]);
+    expect((await runtime.exec('sh', ['-c', 'echo from-start-command'])).stdout).toBe('from-start-command\n');
+  });
+
+  it('by default the provider starts the runtime through envd right after create', async () => {
+    const starts = () => standIn.requests.filter((request) => request === 'POST /envd/process.Process/Start').length;
+    const before = starts();
+    await create('env-envd');
+    expect(starts()).toBe(before + 1);
   });
 
   it('attach renews the sandbox timeout while the environment runs', async () => {

@@ -41,8 +41,9 @@ export interface E2bProviderSettings {
  * One E2B sandbox per environment, made with the `e2b` SDK from the configured template;
  * resourceId = the sandbox id. The sandbox's metadata carries the installation id, the
  * environment id and the creation token. The runtime's URL and token reach the sandbox only as
- * environment variables: `envs` of `Sandbox.create` (the template's start command runs the
- * runtime), and `envs` of the envd process call that starts a runtime after a resume.
+ * environment variables: `envs` of `Sandbox.create`, and `envs` of the envd process call that
+ * starts `runtimeCommand` after create (`runtimeLaunch: envd`, the default) and after a resume.
+ * With `runtimeLaunch: start-command` the template's start command runs the runtime itself.
  *
  * stop = `Sandbox.pause` (capability `pause`: the filesystem, and with it the workspace, is
  * kept); start = `Sandbox.connect` (resumes) + a new runtime; destroy = `Sandbox.kill`. The
@@ -111,9 +112,11 @@ export class E2bProvider extends BaseProvider<E2bConfig> {
         },
         envs: this.runtimeEnvironment(config, context),
       });
+      if (config.runtimeLaunch === 'envd') await this.launch(sandbox, config, context);
       this.keep(sandbox.sandboxId, config);
       return { resourceId: sandbox.sandboxId };
     } catch (error) {
+      if (error instanceof CodeboltError) throw error;
       if (error instanceof SandboxError && error.statusCode === 404) {
         throw new CodeboltError(
           'invalid-config',
@@ -273,15 +276,19 @@ export class E2bProvider extends BaseProvider<E2bConfig> {
       }
       throw e2bError(error, `resume sandbox ${resourceId}`);
     }
+    await this.launch(sandbox, config, context);
+    this.keep(resourceId, config);
+  }
+
+  /** Starts `runtimeCommand` in the sandbox through envd, detached; the token travels in the request's `envs`, never in the command line. */
+  private async launch(sandbox: Sandbox, config: ResolvedE2bConfig, context: StartContext<E2bConfig>): Promise<void> {
     try {
-      // The token travels in the envd request's `envs`, never in the command line.
       const runtime = await sandbox.commands.run(config.runtimeCommand, { background: true, envs: this.runtimeEnvironment(config, context), requestTimeoutMs: config.requestTimeoutMs });
       await runtime.disconnect();
     } catch (error) {
-      if (isNotFound(error)) throw new CodeboltError('resource-gone', `sandbox ${resourceId} stopped running while its runtime was being started`, { cause: error });
-      throw e2bError(error, `start the runtime (${config.runtimeCommand}) in sandbox ${resourceId}`);
+      if (isNotFound(error)) throw new CodeboltError('resource-gone', `sandbox ${sandbox.sandboxId} stopped running while its runtime was being started`, { cause: error });
+      throw e2bError(error, `start the runtime (${config.runtimeCommand}) in sandbox ${sandbox.sandboxId}`);
     }
-    this.keep(resourceId, config);
   }
 
   /** Renews the sandbox's timeout from now on, without the request's abort signal. */

@@ -6,9 +6,10 @@
  * SDK at it with `apiUrl` / `E2B_API_URL` (REST) and `sandboxUrl` / `E2B_SANDBOX_URL` (envd).
  *
  * A "sandbox" here is a directory (`<root>/<sandboxId>/`, the sandbox's $HOME with `workspace/`
- * and `state/`) plus the processes started in it. Creating one runs the template's start
- * command (`codebolt-runtime`, a script that runs the real `@codebolt/runtime` bin) with the
- * sandbox's `envVars`, so the runtime really dials back. Pause kills the sandbox's processes and
+ * and `state/`) plus the processes started in it. `codebolt-runtime` (a script that runs the
+ * real `@codebolt/runtime` bin) is on every sandbox's PATH; a template's start command, or an
+ * envd `process.Process/Start` call, runs it with the sandbox's `envVars`, so the runtime
+ * really dials back. Pause kills the sandbox's processes and
  * keeps its directory; connect resumes it (processes are not restored: the caller starts what it
  * needs through envd, as after a reboot); kill removes everything. The timeout is honoured: at
  * `endAt` the sandbox is killed (or paused, with `autoPause`).
@@ -32,8 +33,13 @@ const ENVD_VERSION = '0.5.7';
 const CLIENT_ID = 'stand-in-client';
 
 export interface StandInTemplate {
-  /** The command the template runs when a sandbox starts (`/bin/bash -l -c <startCommand>`). */
-  startCommand: string;
+  /**
+   * The command the template runs when each sandbox starts (`/bin/bash -l -c <startCommand>`),
+   * with the sandbox's `envVars`. (E2B itself runs a start command once, at template build, and
+   * snapshots it; the stand-in runs it per sandbox, as some E2B-compatible backends do.) None:
+   * the sandbox starts with no process, and the caller starts what it needs through envd.
+   */
+  startCommand?: string;
   /** Environment variables the template sets for every process. */
   envs?: Record<string, string>;
 }
@@ -43,7 +49,7 @@ export interface E2bStandInOptions {
   apiKey: string;
   /** Absolute path of `@codebolt/runtime`'s dist/bin.js; the `codebolt-runtime` command runs it. */
   runtimeBin: string;
-  /** Templates by id. Default: `codebolt-runtime` whose start command is `codebolt-runtime`. */
+  /** Templates by id. Default: `codebolt-base` (`codebolt-runtime` on PATH, no start command) and `codebolt-runtime` (start command `codebolt-runtime`). */
   templates?: Record<string, StandInTemplate>;
 }
 
@@ -95,7 +101,7 @@ export class E2bStandIn {
     private readonly binDir: string,
     readonly apiUrl: string,
   ) {
-    this.templates = options.templates ?? { 'codebolt-runtime': { startCommand: 'codebolt-runtime' } };
+    this.templates = options.templates ?? { 'codebolt-base': {}, 'codebolt-runtime': { startCommand: 'codebolt-runtime' } };
   }
 
   /** Starts the stand-in on 127.0.0.1, port 0. */
@@ -229,7 +235,7 @@ export class E2bStandIn {
     };
     this.sandboxes.set(sandboxId, sandbox);
     this.arm(sandbox, body.timeout ?? 300);
-    this.run(sandbox, '/bin/bash', ['-l', '-c', template.startCommand], {});
+    if (template.startCommand) this.run(sandbox, '/bin/bash', ['-l', '-c', template.startCommand], {});
     const delayMs = this.createReplyDelayMs;
     this.createReplyDelayMs = undefined;
     if (delayMs !== undefined) {
@@ -292,7 +298,7 @@ export class E2bStandIn {
 
   /** Runs a process in the sandbox: its own process group, $HOME = the sandbox dir, env = template < sandbox envVars < `envs`. */
   private run(sandbox: StandInSandbox, command: string, args: string[], envs: Record<string, string>, cwd?: string): ChildProcess {
-    const template = this.templates[sandbox.templateId] ?? { startCommand: '' };
+    const template = this.templates[sandbox.templateId] ?? {};
     const child = spawn(command, args, {
       cwd: cwd ?? sandbox.home,
       detached: true,

@@ -3,8 +3,10 @@ import { E2bStandIn } from '../../../../test/stand-ins/e2b/e2b-stand-in.js';
 
 /** The API key the stand-in accepts. Not a real E2B key. */
 export const STAND_IN_API_KEY = 'e2b_stand_in_key_0123456789';
-/** The template the stand-in offers: its start command runs the real runtime. */
-export const STAND_IN_TEMPLATE = 'codebolt-runtime';
+/** The stand-in template with `codebolt-runtime` on PATH and no start command (as on E2B: the provider starts the runtime through envd). */
+export const STAND_IN_TEMPLATE = 'codebolt-base';
+/** The stand-in template whose start command runs the real runtime in each new sandbox (`runtimeLaunch: start-command`). */
+export const STAND_IN_START_COMMAND_TEMPLATE = 'codebolt-runtime';
 
 /** Starts the E2B stand-in (test/stand-ins/e2b) with the built `@codebolt/runtime` as the template's runtime. */
 export async function startStandIn(): Promise<E2bStandIn> {
