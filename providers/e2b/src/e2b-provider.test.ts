@@ -30,6 +30,7 @@ beforeEach(async () => {
   standIn.createReplyDelayMs = undefined;
   standIn.maxConcurrentSandboxes = undefined;
   standIn.pauseUnsupported = false;
+  standIn.envdUnreachable = false;
 });
 
 afterEach(async () => {
@@ -190,6 +191,17 @@ describe('E2bProvider against the E2B stand-in', () => {
     expect(failure.message).toContain('codebolt env delete env-nopause');
     expect(standIn.sandboxes.get(resourceId)?.state).toBe('running');
     expect((await runtime.exec('sh', ['-c', 'echo still-running'])).stdout).toBe('still-running\n');
+  });
+
+  it('a new sandbox whose runtime cannot be started is killed, not left running until its timeout', async () => {
+    standIn.envdUnreachable = true;
+    const failure = await failureOf(provider.create(startContext('env-no-envd')));
+
+    // The SDK reads envd's 502 as "the sandbox is not running any more".
+    expect(failure.code).toBe('resource-gone');
+    expect(failure.message).toContain('stopped running while its runtime was being started');
+    expect(standIn.requests).toContain('POST /v2/sandboxes');
+    expect([...standIn.sandboxes.values()].filter((sandbox) => sandbox.metadata[METADATA.installation] === installationId)).toEqual([]);
   });
 
   it('a wrong API key is unauthorized, saying where to set the key', async () => {

@@ -112,7 +112,17 @@ export class E2bProvider extends BaseProvider<E2bConfig> {
         },
         envs: this.runtimeEnvironment(config, context),
       });
-      if (config.runtimeLaunch === 'envd') await this.launch(sandbox, config, context);
+      if (config.runtimeLaunch === 'envd') {
+        try {
+          await this.launch(sandbox, config, context);
+        } catch (error) {
+          // A sandbox without a runtime is of no use: kill it rather than leave it running until its timeout.
+          await Sandbox.kill(sandbox.sandboxId, { ...options, signal: new AbortController().signal }).catch((killError: unknown) =>
+            this.log('warn', e2bError(killError, `kill sandbox ${sandbox.sandboxId}, whose runtime did not start (E2B ends it at its timeout)`).message),
+          );
+          throw error;
+        }
+      }
       this.keep(sandbox.sandboxId, config);
       return { resourceId: sandbox.sandboxId };
     } catch (error) {

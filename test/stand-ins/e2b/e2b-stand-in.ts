@@ -16,7 +16,8 @@
  *
  * Used by the E2B provider's tests only. Faults for tests: `createReplyDelayMs` (the create is
  * done, the reply comes late), `maxConcurrentSandboxes` (429 with E2B's concurrency-limit
- * body), `pauseUnsupported` (403 for pause), `killBehindBack(id)`.
+ * body), `pauseUnsupported` (403 for pause), `envdUnreachable` (502 for envd calls),
+ * `killBehindBack(id)`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -91,6 +92,8 @@ export class E2bStandIn {
   maxConcurrentSandboxes: number | undefined;
   /** When true, pause is answered 403, as for a team or E2B-compatible API without pause. */
   pauseUnsupported = false;
+  /** When true, envd calls are answered 502 as E2B's edge does when it cannot reach a sandbox's envd. */
+  envdUnreachable = false;
   private readonly templates: Record<string, StandInTemplate>;
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
 
@@ -326,7 +329,7 @@ export class E2bStandIn {
     const sandbox = this.sandboxes.get(sandboxId);
     const message = (await readEnvelopedJson(request)) as StartRequest;
     // E2B's edge answers 502 for a sandbox that is not running.
-    if (!sandbox || sandbox.state !== 'running') {
+    if (!sandbox || sandbox.state !== 'running' || this.envdUnreachable) {
       return sendJson(response, 502, { sandboxId, message: 'The sandbox was not found', code: 502 });
     }
     if (!message?.process?.cmd) return failStream(response, 'invalid_argument', 'process.cmd is required');
