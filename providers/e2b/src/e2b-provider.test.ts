@@ -134,13 +134,14 @@ describe('E2bProvider against the E2B stand-in', () => {
   });
 
   it('a create whose reply times out after E2B made the sandbox is adopted by the retry, not duplicated', async () => {
-    standIn.createReplyDelayMs = 4_000;
-    const first = startContext('env-slow', { requestTimeoutMs: 1_000 });
+    standIn.createReplyDelayMs = 10_000;
+    const first = startContext('env-slow', { requestTimeoutMs: 2_000 });
     const failure = await failureOf(provider.create(first));
     expect(failure.code).toBe('timeout');
     expect(failure.message).toContain('requestTimeoutMs');
     const mine = () => [...standIn.sandboxes.values()].filter((sandbox) => sandbox.metadata[METADATA.installation] === installationId);
-    expect(mine()).toHaveLength(1); // E2B made it although the caller never heard back
+    // E2B made it although the caller never heard back.
+    await vi.waitFor(() => expect(mine()).toHaveLength(1), { timeout: 30_000, interval: 50 });
 
     const retry = startContext('env-slow', {}, first.creationToken);
     const { resourceId } = await provider.create(retry);
