@@ -31,6 +31,7 @@ beforeEach(async () => {
   standIn.maxConcurrentSandboxes = undefined;
   standIn.pauseUnsupported = false;
   standIn.envdUnreachable = false;
+  standIn.rateLimited = false;
 });
 
 afterEach(async () => {
@@ -228,6 +229,21 @@ describe('E2bProvider against the E2B stand-in', () => {
     expect(failure.message).toContain('maximum number of concurrent E2B sandboxes');
     expect(failure.message).toContain('stop or delete environments');
     expect(await provider.list({ config: { template: STAND_IN_TEMPLATE }, signal })).toEqual([]);
+  });
+
+  it('a rate limit is rate-limited, and attach throws rather than answer gone', async () => {
+    const { resourceId } = await create('env-rate');
+    standIn.rateLimited = true;
+    const context = { environment: environment('env-rate'), config: { template: STAND_IN_TEMPLATE }, signal };
+    try {
+      const listFailure = await failureOf(provider.list({ config: { template: STAND_IN_TEMPLATE }, signal }));
+      expect(listFailure.code).toBe('rate-limited');
+      expect(listFailure.message).toContain('retry in a few seconds');
+      expect((await failureOf(provider.attach(resourceId, context))).code).toBe('rate-limited');
+    } finally {
+      standIn.rateLimited = false;
+    }
+    expect((await provider.attach(resourceId, context)).status).toBe('running');
   });
 
   it('an unknown template is invalid-config naming template', async () => {

@@ -17,7 +17,7 @@
  * Used by the E2B provider's tests only. Faults for tests: `createReplyDelayMs` (the create is
  * done, the reply comes late), `maxConcurrentSandboxes` (429 with E2B's concurrency-limit
  * body), `pauseUnsupported` (403 for pause), `envdUnreachable` (502 for envd calls),
- * `killBehindBack(id)`.
+ * `rateLimited` (429 for every API call), `killBehindBack(id)`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -94,6 +94,8 @@ export class E2bStandIn {
   pauseUnsupported = false;
   /** When true, envd calls are answered 502 as E2B's edge does when it cannot reach a sandbox's envd. */
   envdUnreachable = false;
+  /** When true, every API call (after the key check) is answered 429 "Rate limit exceeded", without Retry-After. */
+  rateLimited = false;
   private readonly templates: Record<string, StandInTemplate>;
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
 
@@ -161,6 +163,7 @@ export class E2bStandIn {
     if (request.headers['x-api-key'] !== this.options.apiKey) {
       throw new HttpFailure(401, 'Invalid API key, please visit https://e2b.dev/docs/api-key for more information.');
     }
+    if (this.rateLimited) throw new HttpFailure(429, 'Rate limit exceeded');
     const path = url.pathname.split('/').filter(Boolean);
     if (method === 'POST' && url.pathname === '/v2/sandboxes') return this.create(request, response);
     if (method === 'GET' && url.pathname === '/v2/sandboxes') return sendJson(response, 200, this.list(url.searchParams));
