@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { CodeboltError } from '@codebolt/protocol';
 import type { StartContext } from '@codebolt/provider';
 import { KitRelay } from '@codebolt/provider/testing';
@@ -58,6 +59,15 @@ async function create(environmentId: string, config: Partial<E2bConfig> = {}) {
   made.push({ resourceId, environmentId });
   const runtime = await relay.runtime(context.token, `the runtime of ${environmentId}`);
   return { resourceId, runtime, token: context.token };
+}
+
+/** True while `pid` runs (a zombie waiting to be reaped counts as ended). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<CodeboltError> {
@@ -152,6 +162,19 @@ describe('E2bProvider against the E2B stand-in', () => {
     expect(resourceId).toBe(mine()[0]!.sandboxId);
     expect(mine()).toHaveLength(1);
     expect((await runtime.exec('sh', ['-c', 'echo adopted'])).stdout).toBe('adopted\n');
+  });
+
+  it('delete ends every process of the sandbox, also one the runtime started in a process group of its own', async () => {
+    const { resourceId, runtime } = await create('env-procs');
+    const started = await runtime.exec('sh', ['-c', 'sleep 300 > /dev/null 2>&1 & echo $!']);
+    const pid = Number(started.stdout.trim());
+    expect(alive(pid)).toBe(true);
+
+    await provider.destroy(resourceId, { environment: environment('env-procs'), config: { template: STAND_IN_TEMPLATE }, signal });
+    made.splice(made.findIndex((entry) => entry.resourceId === resourceId), 1);
+
+    await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 30_000, interval: 50 });
+    expect(standIn.sandboxes.has(resourceId)).toBe(false);
   });
 
   it('a sandbox killed behind our back is gone for attach and resource-gone for start; destroy still succeeds', async () => {

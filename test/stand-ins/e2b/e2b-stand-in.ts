@@ -22,7 +22,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -288,7 +288,19 @@ export class E2bStandIn {
     await rm(sandbox.home, { recursive: true, force: true });
   }
 
+  /**
+   * Ends every process of the sandbox, as a VM that stops would: the process groups it started,
+   * and any descendant that moved to a group of its own (the runtime runs each exec in its own
+   * group), found by the sandbox marker every sandbox process inherits in its environment.
+   */
   private async killProcesses(sandbox: StandInSandbox): Promise<void> {
+    for (const pid of await markedProcesses(sandbox.sandboxId)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     const exits = [...sandbox.processes].map(async (child) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
@@ -317,6 +329,7 @@ export class E2bStandIn {
         ...template.envs,
         ...sandbox.envVars,
         ...envs,
+        [SANDBOX_MARKER]: sandbox.sandboxId,
       },
     });
     child.on('error', () => {});
@@ -350,6 +363,21 @@ export class E2bStandIn {
     child.once('exit', onExit);
     response.once('close', () => child.off('exit', onExit));
   }
+}
+
+/** Environment variable that marks every process of a stand-in sandbox (inherited by its descendants). */
+const SANDBOX_MARKER = 'E2B_STAND_IN_SANDBOX_ID';
+
+/** Pids of live processes whose environment carries the marker of `sandboxId` (Linux /proc). */
+async function markedProcesses(sandboxId: string): Promise<number[]> {
+  const marker = `\0${SANDBOX_MARKER}=${sandboxId}\0`;
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (`\0${environ}`.includes(marker)) pids.push(Number(entry));
+  }
+  return pids;
 }
 
 function created(sandbox: StandInSandbox): Record<string, unknown> {
