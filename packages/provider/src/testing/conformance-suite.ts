@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { CodeboltError, type ListedResource } from '@codebolt/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttachResult, EnvironmentRef, ProviderStartResult } from '../types.js';
-import { KitRelay, type KitPeer } from './kit-relay.js';
+import { KitRelay, type KitPeer, type KitRelayOptions } from './kit-relay.js';
 import { ProviderChild } from './provider-child.js';
 
 /** What a conformance test knows about its own run; handed to every hook. */
@@ -38,6 +38,8 @@ export interface ProviderConformanceOptions {
   resourceExists(resourceId: string, context: ConformanceContext & { environmentId: string }): Promise<boolean>;
   /** Time limit of each test, in milliseconds. Default 240000. */
   testTimeoutMs?: number;
+  /** Options of the kit relay (a fixed port and a public runtime URL, for runtimes in a cloud that reach it through a tunnel). Default: 127.0.0.1, any port. */
+  relay?: KitRelayOptions;
 }
 
 interface ProviderMetadata {
@@ -228,7 +230,7 @@ class ConformanceSession {
     const testId = randomBytes(4).toString('hex');
     const home = await realpath(await mkdtemp(join(tmpdir(), `codebolt-conformance-${testId}-`)));
     const context = { home, testId, installationId: `conformance-${testId}` };
-    const relay = await KitRelay.start();
+    const relay = await KitRelay.start(options.relay);
     const config = (await options.config?.(context)) ?? {};
     const session = new ConformanceSession(options, metadata, relay, context, config);
     await session.startProvider();

@@ -5,6 +5,14 @@ import { CodeboltError, encodeEnvelope, envelope, isErrorCode, parseEnvelope, ty
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Changes } from './wait.js';
 
+/** Options of `KitRelay.start`; every field is optional. */
+export interface KitRelayOptions {
+  /** Port to listen on (127.0.0.1). Default 0 (any free port). */
+  port?: number;
+  /** The runtime endpoint handed to providers, when runtimes reach this server through a tunnel. Default `ws://127.0.0.1:<port>/v1/runtime`. */
+  publicRuntimeUrl?: string;
+}
+
 /**
  * The relay side of a conformance run: a real `ws` server on 127.0.0.1, port 0, serving
  * `/v1/provider` (one per-run bearer secret) and `/v1/runtime` (tokens issued by
@@ -21,13 +29,19 @@ export class KitRelay {
   private constructor(
     private readonly server: WebSocketServer,
     readonly port: number,
+    private readonly publicRuntimeUrl: string | undefined,
   ) {}
 
-  static async start(): Promise<KitRelay> {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 64 * 1024 * 1024 });
+  /**
+   * Listens on 127.0.0.1, port 0, unless `options` say otherwise: `port` (a fixed port, e.g.
+   * for a tunnel) and `publicRuntimeUrl` (the `ws(s)://…/v1/runtime` address that runtimes
+   * outside this machine — a cloud sandbox — use to reach this server through that tunnel).
+   */
+  static async start(options: KitRelayOptions = {}): Promise<KitRelay> {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0, maxPayload: 64 * 1024 * 1024 });
     server.on('error', () => {});
     await once(server, 'listening');
-    const relay = new KitRelay(server, (server.address() as AddressInfo).port);
+    const relay = new KitRelay(server, (server.address() as AddressInfo).port, options.publicRuntimeUrl);
     server.options.verifyClient = (info, callback) => callback(relay.accepts(info.req.url ?? '', info.req.headers.authorization), 401, 'Unauthorized');
     server.on('connection', (socket, request) => relay.onConnection(socket, request.url ?? '', request.headers.authorization ?? ''));
     return relay;
@@ -38,7 +52,7 @@ export class KitRelay {
   }
 
   get runtimeUrl(): string {
-    return `ws://127.0.0.1:${this.port}/v1/runtime`;
+    return this.publicRuntimeUrl ?? `ws://127.0.0.1:${this.port}/v1/runtime`;
   }
 
   /** A fresh runtime token for `environmentId`; earlier tokens of it stay valid (as on a real relay until they expire). */
