@@ -1,3 +1,5 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({ entry: ['src/index.ts'], format: ['esm'], dts: true, sourcemap: true, clean: true, target: 'node20' });
+// `store` is a second, small entry: the environment store alone, for the crash (kill -9) writer
+// process of the store tests and the soak script, which start hundreds of processes.
+export default defineConfig({ entry: { index: 'src/index.ts', store: 'src/store/environment-store.ts' }, format: ['esm'], dts: true, sourcemap: true, clean: true, target: 'node20' });
