@@ -96,6 +96,16 @@ export class ProviderConfigStore {
     return count;
   }
 
+  /** Runs `task` while no save is in progress or starts (saves queue behind it); for a consistent backup. */
+  pauseWrites<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#writes.then(task);
+    this.#writes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   #save(): Promise<void> {
     const run = this.#writes.then(() => writeFileAtomic(this.path, `${JSON.stringify(this.#data, null, 2)}\n`));
     this.#writes = run.catch(() => {});
