@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,11 +61,15 @@ describe('backup and restore through the CLI', () => {
     expect(write.code).toBe(0);
 
     // Back up the running relay into a directory with retention; check the archive and the data dir.
+    // Older archives already there: of two on the same day only the newer survives retention.
     const backups = join(root, 'backups');
-    const backup = await cliJson<{ path: string; files: number; workspaces: boolean }>(['admin', 'backup', '--output', `${backups}/`, '--retention', 'daily=7,weekly=4,monthly=6'], env);
+    await mkdir(backups);
+    for (const name of ['codebolt-backup-20200101T000000Z.tar.gz', 'codebolt-backup-20200101T120000Z.tar.gz', 'notes.txt']) await writeFile(join(backups, name), 'old');
+    const backup = await cliJson<{ path: string; files: number; workspaces: boolean; deleted: string[] }>(['admin', 'backup', '--output', `${backups}/`, '--retention', 'daily=7,weekly=4,monthly=6'], env);
     expect(backup.path).toMatch(/codebolt-backup-\d{8}T\d{6}Z\.tar\.gz$/);
     expect(backup.workspaces).toBe(true);
-    expect(await readdir(backups)).toEqual([backup.path.split('/').at(-1)]);
+    expect(backup.deleted).toEqual(['codebolt-backup-20200101T000000Z.tar.gz']);
+    expect((await readdir(backups)).sort()).toEqual([backup.path.split('/').at(-1), 'codebolt-backup-20200101T120000Z.tar.gz', 'notes.txt'].sort());
     expect((await runCli(['admin', 'check', '--archive', backup.path], env)).code).toBe(0);
     const healthy = await runCli(['admin', 'check'], env);
     expect(healthy.code, healthy.stderr + healthy.stdout).toBe(0);
