@@ -69,9 +69,15 @@ describe('checkDataDir', () => {
     await healthyDataDir();
     await rm(join(dataDir, 'providers', 'local', 'env_1'), { recursive: true });
     await mkdir(join(dataDir, 'providers', 'local', 'other'), { recursive: true });
+    await mkdir(join(dataDir, '.backup-abc123'));
+    await writeFile(join(dataDir, '.environments.json.1.ab.tmp'), '{');
     const first = await checkDataDir(dataDir);
     expect(first.problems.map((problem) => problem.problem)).toEqual(
-      expect.arrayContaining([expect.stringContaining('environment env_1 (env_1) has resource local-env_1 but no state')]),
+      expect.arrayContaining([
+        expect.stringContaining('environment env_1 (env_1) has resource local-env_1 but no state'),
+        expect.stringContaining('.backup-abc123 is the staging dir of a backup that was interrupted'),
+        expect.stringContaining('.environments.json.1.ab.tmp is the temp file of an interrupted write'),
+      ]),
     );
 
     await copyFile(join(FIXTURES, 'environments.v99-newer.json'), join(dataDir, 'environments.json'));

@@ -148,5 +148,9 @@ export async function checkDataDir(dataDir: string, options: CheckOptions = {}):
       }
     }
   }
+  for (const name of await readdir(dataDir).catch(() => [] as string[])) {
+    if (/^\.backup-/.test(name)) add('orphans', `${join(dataDir, name)} is the staging dir of a backup that was interrupted`, 'remove it (no backup is running from it once the relay that made it is gone)');
+    else if (/^\..+\.tmp$/.test(name)) add('orphans', `${join(dataDir, name)} is the temp file of an interrupted write`, 'remove it; it is never read (the relay also removes it on its next start)');
+  }
   return { dataDir, ok: problems.length === 0, checks, environments: records.length, auditEntries: audit.entries, problems };
 }

@@ -89,6 +89,18 @@ describe('environment store under filesystem faults', () => {
     expect(cases).toBe(16);
   });
 
+  it('load removes temp files an interrupted commit left beside the store, and nothing else', async () => {
+    const path = join(dir, 'environments.json');
+    await seededStore(path);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, '.environments.json.12345.abcdef012345.tmp'), '{"half":');
+    await writeFile(join(dir, '.providers.json.12345.abcdef012345.tmp'), 'not ours');
+    const store = new EnvironmentStore(path);
+    await store.load();
+    expect((await readdir(dir)).sort()).toEqual(['.providers.json.12345.abcdef012345.tmp', 'environments.json']);
+    expect(store.get('env-a')!.config.n).toBe(1);
+  });
+
   it('a failing read on load is reported, not mistaken for an empty store', async () => {
     const path = join(dir, 'environments.json');
     await seededStore(path);

@@ -1,3 +1,5 @@
+import { readdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { CodeboltError } from '@codebolt/protocol';
@@ -79,8 +81,17 @@ export class EnvironmentStore {
     this.#db = new Low<StoreData>(new AtomicJsonAdapter(path), { schemaVersion: STORE_SCHEMA_VERSION, environments: [], idempotency: {} });
   }
 
+  /**
+   * Reads (and migrates, in memory) the file, then removes temp files an interrupted commit left
+   * beside it (`.environments.json.<pid>.<random>.tmp`: never read, only one process writes a store).
+   * Throws `data-corrupt` / `data-version-unsupported` (file untouched) or the read's errno error.
+   */
   async load(): Promise<void> {
     await this.#db.read();
+    const prefix = `.${basename(this.#path)}.`;
+    for (const name of await readdir(dirname(this.#path)).catch(() => [] as string[])) {
+      if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlink(join(dirname(this.#path), name)).catch(() => {});
+    }
   }
 
   list(): EnvironmentRecord[] {
