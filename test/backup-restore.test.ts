@@ -49,6 +49,10 @@ describe('backup and restore through the CLI', () => {
     const second = await runCli(['serve', '--port', '0', '--data-dir', dataDir], env, 60_000);
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain(`data dir is in use by relay process ${relay!.child.pid}`);
+    // An offline backup needs the lock too: it points at the online one instead.
+    const offline = await runCli(['admin', 'backup', '--offline', '--output', join(root, 'offline.tar.gz')], env);
+    expect(offline.code).not.toBe(0);
+    expect(offline.stderr).toContain(`data dir is in use by relay process ${relay!.child.pid}`);
     expect((await fetch(`${relay!.url}/health`)).ok).toBe(true);
   });
 
@@ -81,6 +85,10 @@ describe('backup and restore through the CLI', () => {
     const port = relay!.port;
     expect(await relay!.stop('SIGTERM')).toBe(0);
     for (const view of before) expect(await isProcessAlive(view.runtime.pid!)).toBe(true);
+    // With the relay stopped, an offline backup of the same data dir holds the same records.
+    const offline = await cliJson<{ path: string; files: number }>(['admin', 'backup', '--offline', '--output', join(root, 'offline.tar.gz')], env);
+    expect(offline.files).toBe(backup.files);
+    expect((await runCli(['admin', 'check', '--archive', offline.path], env)).code).toBe(0);
     await rm(dataDir, { recursive: true, force: true });
 
     // A restore without the key is refused; with it, it restores; a second restore is refused.

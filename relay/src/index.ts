@@ -7,3 +7,4 @@ export { writeBackup, type BackupSources, type BackupOptions } from './backup/cr
 export { restoreBackup, verifyBackup, type RestoreOptions } from './backup/restore-backup.js';
 export { BACKUP_FORMAT_VERSION, type BackupManifest } from './backup/backup-manifest.js';
 export { checkDataDir, type DataDirCheck, type DataDirProblem } from './backup/check-data-dir.js';
+export { writeOfflineBackup } from './backup/offline-backup.js';

@@ -10,6 +10,7 @@ import { verifyAuditLog } from '../audit/verify-audit-log.js';
 import { waitForState } from '../test-support/auth-probes.js';
 import { type RelayFixture, startRelayFixture } from '../test-support/relay-fixture.js';
 import { checkDataDir } from './check-data-dir.js';
+import { writeOfflineBackup } from './offline-backup.js';
 import { restoreBackup, verifyBackup } from './restore-backup.js';
 
 let fixture: RelayFixture;
@@ -103,6 +104,19 @@ describe('restore', () => {
     const check = await checkDataDir(target);
     expect(check.problems).toEqual([]);
     expect(check.ok).toBe(true);
+
+    // No relay runs on the restored dir: an offline backup of it holds the same files.
+    const offline = join(scratch, 'offline.tar.gz');
+    const again = await writeOfflineBackup(target, {}, createWriteStream(offline));
+    expect((await verifyBackup(offline)).files).toEqual(again.files);
+    // Every file is the same except the signing key's ciphertext (a fresh IV each time).
+    const digest = (files: typeof manifest.files) => files.filter((file) => file.path !== 'secrets/signing.key.json').map((file) => [file.path, file.sha256]);
+    expect(digest(again.files)).toEqual(digest(manifest.files));
+    expect(again.files.map((file) => file.path)).toContain('secrets/signing.key.json');
+  });
+
+  it('refuses an offline backup while a relay holds the data dir', async () => {
+    await expect(writeOfflineBackup(fixture.dataDir, {}, createWriteStream(join(scratch, 'never.tar.gz')))).rejects.toMatchObject({ code: 'data-dir-locked' });
   });
 
   it('refuses a corrupt, tampered, truncated or newer archive, a wrong master key, and a non-empty data dir', async () => {

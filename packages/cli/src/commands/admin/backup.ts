@@ -3,8 +3,8 @@ import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { httpErrorSchema } from '@codebolt/protocol';
-import { verifyBackup } from '@codebolt/relay';
+import { CodeboltError, httpErrorSchema } from '@codebolt/protocol';
+import { verifyBackup, writeOfflineBackup } from '@codebolt/relay';
 import type { Command } from 'commander';
 import { archiveNameFor, archivesToDelete, parseRetention } from '../../backup/retention.js';
 import { CliError } from '../../cli-error.js';
@@ -15,6 +15,7 @@ interface BackupFlags {
   output: string;
   workspaces: boolean;
   retention?: string;
+  offline?: boolean;
 }
 
 /**
@@ -22,7 +23,8 @@ interface BackupFlags {
  * asks the running relay (operator token) for a consistent backup (POST /v1/admin/backup), writes
  * it to `<output>.partial`, verifies every checksum, then renames it into place. A directory
  * output gets `codebolt-backup-<UTC time>.tar.gz`; with --retention (directory output only) older
- * archives of that name in the directory are pruned. The master key is never in the archive.
+ * archives of that name in the directory are pruned. `--offline` backs up a stopped relay's data dir
+ * directly instead (writeOfflineBackup, under the data dir lock). The master key is never in the archive.
  */
 export function registerAdminBackup(admin: Command, run: CliRun): void {
   admin
@@ -30,6 +32,7 @@ export function registerAdminBackup(admin: Command, run: CliRun): void {
     .description('write a consistent backup of the running relay (records, audit log, provider config, workspaces; never the master key)')
     .requiredOption('--output <path>', 'archive file to write, or a directory to write codebolt-backup-<time>.tar.gz into')
     .option('--no-workspaces', 'leave out the local and worktree workspaces')
+    .option('--offline', 'back up the data dir of a stopped relay directly (takes the data dir lock; master key from master.key or CODEBOLT_MASTER_KEY)')
     .option('--retention <rules>', 'with a directory --output: keep daily=N,weekly=N,monthly=N archives there and delete the other codebolt-backup-*.tar.gz')
     .action(async (flags: BackupFlags, command: Command) => {
       const context = CommandContext.of(command, run);
@@ -40,25 +43,18 @@ export function registerAdminBackup(admin: Command, run: CliRun): void {
       if (isDirectory) await mkdir(output, { recursive: true });
       const path = isDirectory ? join(output, archiveNameFor(new Date())) : output;
 
-      const target = await context.target();
-      let response: Response;
-      try {
-        response = await fetch(new URL('/v1/admin/backup', target.server), {
-          method: 'POST',
-          headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ workspaces: flags.workspaces }),
-        });
-      } catch (error) {
-        throw new CliError('relay-unreachable', `cannot reach the relay at ${target.server} (${(error as Error).message})`, { fix: 'start it (`codebolt serve`) or pass --server', cause: error });
-      }
-      if (!response.ok) {
-        const parsed = httpErrorSchema.safeParse(await response.json().catch(() => undefined));
-        if (parsed.success) throw new CliError(parsed.data.error.code, parsed.data.error.message);
-        throw new CliError('internal', `the relay answered ${response.status} to POST /v1/admin/backup`);
-      }
       const partial = `${path}.partial`;
+      let source = 'the relay';
       try {
-        await pipeline(Readable.fromWeb(response.body as never), createWriteStream(partial, { mode: 0o600 }));
+        if (flags.offline) {
+          const dataDir = context.dataDir().path;
+          source = dataDir;
+          await writeOfflineBackup(dataDir, { workspaces: flags.workspaces }, createWriteStream(partial, { mode: 0o600 }), context.io.env.CODEBOLT_MASTER_KEY);
+        } else {
+          const response = await requestBackup(context, flags.workspaces);
+          source = response.url;
+          await pipeline(Readable.fromWeb(response.body as never), createWriteStream(partial, { mode: 0o600 }));
+        }
         const manifest = await verifyBackup(partial);
         await rename(partial, path);
         const deleted: string[] = [];
@@ -79,8 +75,32 @@ export function registerAdminBackup(admin: Command, run: CliRun): void {
         );
       } catch (error) {
         await rm(partial, { force: true });
-        if (error instanceof CliError || (error as { code?: string }).code === 'backup-invalid') throw error;
-        throw new CliError('relay-unreachable', `the backup stream from ${target.server} broke off (${(error as Error).message}); nothing was kept`, { fix: 'check the relay log and retry', cause: error });
+        if (error instanceof CodeboltError) throw error;
+        throw new CliError('relay-unreachable', `the backup from ${source} broke off (${(error as Error).message}); nothing was kept`, { fix: 'check the relay log and retry', cause: error });
       }
     });
+}
+
+/** POST /v1/admin/backup on the target relay; resolves with the streaming response, throws its error as a CliError. */
+async function requestBackup(context: CommandContext, workspaces: boolean): Promise<Response> {
+  const target = await context.target();
+  let response: Response;
+  try {
+    response = await fetch(new URL('/v1/admin/backup', target.server), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ workspaces }),
+    });
+  } catch (error) {
+    throw new CliError('relay-unreachable', `cannot reach the relay at ${target.server} (${(error as Error).message})`, {
+      fix: 'start it (`codebolt serve`) or pass --server; for a stopped relay use `codebolt admin backup --offline`',
+      cause: error,
+    });
+  }
+  if (!response.ok) {
+    const parsed = httpErrorSchema.safeParse(await response.json().catch(() => undefined));
+    if (parsed.success) throw new CliError(parsed.data.error.code, parsed.data.error.message);
+    throw new CliError('internal', `the relay answered ${response.status} to POST /v1/admin/backup`);
+  }
+  return response;
 }
