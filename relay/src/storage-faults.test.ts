@@ -39,4 +39,18 @@ describe('relay under a failing disk', () => {
     const { id } = (await created.json()) as { id: string };
     expect(JSON.parse(await readFile(storePath, 'utf8')).environments.map((record: { id: string }) => record.id)).toEqual([id]);
   });
+
+  it('answers storage-failed when providers.json cannot be written, and keeps the old provider config', async () => {
+    const put = (region: string) => fixture.api('/v1/providers/local/config', { method: 'PUT', body: JSON.stringify({ config: { env: { REGION: region } } }) });
+    expect((await put('eu')).status).toBe(200);
+    setFaultInjector((call, path) => (call === 'sync' && path.includes('.providers.json.') ? errnoError('EIO', call, path) : undefined));
+    const refused = await put('us');
+    setFaultInjector(undefined);
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'storage-failed', message: expect.stringContaining('(EIO)') });
+    const providers = (await (await fixture.api('/v1/providers')).json()) as { providers: Array<{ name: string; configured: { env?: { REGION?: string } } }> };
+    expect(providers.providers.find((provider) => provider.name === 'local')!.configured.env?.REGION).toBe('eu');
+    expect(JSON.parse(await readFile(join(fixture.dataDir, 'providers.json'), 'utf8')).providers.local.config.env.REGION).toBe('eu');
+    expect((await put('us')).status).toBe(200);
+  });
 });

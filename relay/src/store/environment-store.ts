@@ -5,6 +5,7 @@ import type { Adapter } from 'lowdb';
 import { CodeboltError } from '@codebolt/protocol';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
 import { fileSystem } from '../data-dir/file-system.js';
+import { storageFailure } from '../data-dir/storage-failure.js';
 import type { EnvironmentRecord } from './record.js';
 import { STORE_SCHEMA_VERSION, migrateStore } from './store-migrations.js';
 
@@ -52,19 +53,6 @@ class AtomicJsonAdapter implements Adapter<StoreData> {
 function migrate(value: unknown, path: string): StoreData {
   const data = migrateStore(value, path);
   return { schemaVersion: STORE_SCHEMA_VERSION, environments: data.environments as EnvironmentRecord[], idempotency: (data.idempotency as StoreData['idempotency']) ?? {} };
-}
-
-/** Turns a failed write of the store into `storage-failed` naming the file and the OS reason. */
-function storageFailure(path: string, error: unknown): CodeboltError {
-  if (error instanceof CodeboltError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  const hint =
-    code === 'ENOSPC' || code === 'EDQUOT'
-      ? 'free disk space on that volume'
-      : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
-        ? 'make the data dir writable by the relay'
-        : 'check the disk (dmesg, SMART) and the data dir';
-  return new CodeboltError('storage-failed', `could not save ${path} (${code ?? 'error'}); the change was not made. ${hint}, then retry`, { cause: error });
 }
 
 /**
