@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm soak:store [-- --cycles N]`: the long version of the store's kill -9 test. Runs N cycles
+// `pnpm soak:store [--cycles N]`: the long version of the store's kill -9 test. Runs N cycles
 // (default 5000) of: start a writer process on the real store, let it acknowledge a random number of
 // commits, SIGKILL it mid-write, check environments.json parses and lost no acknowledged change.
 // Exits non-zero on the first violation. Needs relay/dist (the script builds the relay first).
