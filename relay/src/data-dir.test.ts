@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRelay } from './relay.js';
 import { LOCAL_PROVIDER_DIR, startRelayFixture } from './test-support/relay-fixture.js';
@@ -70,6 +71,18 @@ describe('data dir', () => {
     await writeFile(path, JSON.stringify({ schemaVersion: 1, environments: [] }));
     const fixture = await startRelayFixture({ dataDir });
     await fixture.close();
+  });
+
+  it('refuses to start on environments.json from a newer schema version, says to upgrade, and leaves it untouched', async () => {
+    const path = join(dataDir, 'environments.json');
+    await copyFile(fileURLToPath(new URL('./store/fixtures/environments.v99-newer.json', import.meta.url)), path);
+    const before = await readFile(path, 'utf8');
+    await expect(startRelay({ port: 0, dataDir, providerPackages: [LOCAL_PROVIDER_DIR], logLevel: 'error' })).rejects.toMatchObject({
+      code: 'data-version-unsupported',
+      message: expect.stringContaining('Upgrade the relay'),
+    });
+    expect(await readFile(path, 'utf8')).toBe(before);
+    await expect(stat(join(dataDir, 'relay.lock'))).rejects.toThrow();
   });
 
   it('refuses to bind a non-loopback address without an explicit opt-in', async () => {

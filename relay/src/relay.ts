@@ -167,7 +167,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     environments.on('reconcile-action', (action: string) => metrics.reconcileActions.inc({ action }));
 
     let shuttingDown = false;
-    const routes = [whoamiRoute, ...apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }), quotas: options })];
+    const routes = [whoamiRoute, ...apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }), quotas: options, backup: { dataDir, installationId, store, providerConfig, cipher } })];
 
     async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
       const method = request.method ?? 'GET';

@@ -18,6 +18,9 @@ import { registerServe } from './commands/serve.js';
 import { registerTokenCreate } from './commands/token/create.js';
 import { registerAdminVerifyAudit } from './commands/admin/verify-audit.js';
 import { registerAdminRotateMasterKey } from './commands/admin/rotate-master-key.js';
+import { registerAdminBackup } from './commands/admin/backup.js';
+import { registerAdminRestore } from './commands/admin/restore.js';
+import { registerAdminCheck } from './commands/admin/check.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -63,6 +66,9 @@ export function createProgram(run: CliRun): Command {
   const admin = program.command('admin').description('administer the relay and its data dir');
   registerAdminVerifyAudit(admin, run);
   registerAdminRotateMasterKey(admin, run);
+  registerAdminBackup(admin, run);
+  registerAdminRestore(admin, run);
+  registerAdminCheck(admin, run);
 
   const config = program.command('config').description("save the CLI's relay URL and token");
   registerConfigSet(config, run);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupRequestSchema } from './backup-route.js';
 import { createEnvironmentSchema, configureProviderSchema, createTokenRequestSchema, createdTokenSchema, environmentSchema, httpErrorSchema, logChunkSchema, providerInfoSchema } from '@codebolt/protocol';
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from the protocol's zod schemas. */
@@ -56,6 +57,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/v1/admin/rotate-master-key': {
         post: { summary: 'Re-encrypt every stored secret under a new master key (operator)', responses: { '200': { description: '{ previousKeyId, keyId, reencrypted }' }, ...errors } },
+      },
+      '/v1/admin/backup': {
+        post: {
+          summary: 'Stream a consistent tar.gz backup of the data dir: records, audit log, installation id, provider config (secrets encrypted), workspaces; never the master key (operator)',
+          requestBody: { required: false, ...json(backupRequestSchema) },
+          responses: { '200': { description: 'the archive', content: { 'application/gzip': { schema: { type: 'string', contentMediaType: 'application/gzip' } } } }, ...errors },
+        },
       },
       '/health': { get: { summary: 'Liveness (no credential needed)', security: [], responses: { '200': { description: 'ok' } } } },
       '/ready': {

@@ -14,6 +14,8 @@ import { toPublicEnvironment } from '../store/record.js';
 import type { Metrics } from '../metrics.js';
 import { readJsonBody, sendJson, sendText } from './respond.js';
 import type { Route } from './router.js';
+import type { BackupSources } from '../backup/create-backup.js';
+import { backupRoute } from './backup-route.js';
 
 export interface RouteDeps {
   environments: EnvironmentService;
@@ -25,6 +27,8 @@ export interface RouteDeps {
   tokens: TokenService;
   rotation: MasterKeyRotation;
   quotas: TenantQuotas;
+  /** What `POST /v1/admin/backup` reads. */
+  backup: BackupSources;
 }
 
 /** Largest log chunk returned by one logs request. */
@@ -135,6 +139,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
         sendJson(response, 200, result);
       },
     },
+    backupRoute(deps.backup),
     {
       method: 'GET',
       path: '/metrics',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CodeboltError } from '@codebolt/protocol';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
+import { storageFailure } from '../data-dir/storage-failure.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { isEncryptedValue } from '../secrets/cipher.js';
 import type { ProviderDefinition } from './provider-registry.js';
@@ -81,11 +82,19 @@ export class ProviderConfigStore {
   /** Replaces the relay-level config of a provider (validated against its schema, no required fields). */
   async set(definition: ProviderDefinition, config: Record<string, unknown>): Promise<void> {
     definition.validatePartial({ ...definition.defaults, ...config }, 'config');
+    const previous = this.#data.providers[definition.name];
     this.#data.providers[definition.name] = {
       config: encryptSecretFields(config, definition.secretFields, this.cipher, `provider:${definition.name}`),
       updatedAt: new Date().toISOString(),
     };
-    await this.#save();
+    try {
+      await this.#save();
+    } catch (error) {
+      // The file kept the old config: so does memory, and the caller hears why (disk full, I/O error).
+      if (previous) this.#data.providers[definition.name] = previous;
+      else delete this.#data.providers[definition.name];
+      throw storageFailure(this.path, error);
+    }
   }
 
   /** Re-encrypts every stored secret under the cipher's current key and saves; returns how many. */
@@ -94,6 +103,16 @@ export class ProviderConfigStore {
     for (const [name, entry] of Object.entries(this.#data.providers)) count += reencryptSecretFields(entry.config, this.cipher, `provider:${name}`);
     await this.#save();
     return count;
+  }
+
+  /** Runs `task` while no save is in progress or starts (saves queue behind it); for a consistent backup. */
+  pauseWrites<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#writes.then(task);
+    this.#writes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   #save(): Promise<void> {

@@ -1,11 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { CodeboltError } from '@codebolt/protocol';
 import { writeFileAtomic } from '../data-dir/atomic-file.js';
+import { fileSystem } from '../data-dir/file-system.js';
+import { storageFailure } from '../data-dir/storage-failure.js';
 import type { EnvironmentRecord } from './record.js';
+import { STORE_SCHEMA_VERSION, migrateStore } from './store-migrations.js';
 
-export const STORE_SCHEMA_VERSION = 1;
+export { STORE_SCHEMA_VERSION } from './store-migrations.js';
 
 interface IdempotencyEntry {
   environmentId: string;
@@ -20,9 +24,6 @@ export interface StoreData {
   idempotency: Record<string, IdempotencyEntry>;
 }
 
-/** Migrations from version N to N+1, applied in order on load. */
-const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {};
-
 /** lowdb adapter: strict JSON read (a corrupt file is an error, never overwritten) and atomic write. */
 class AtomicJsonAdapter implements Adapter<StoreData> {
   constructor(private readonly path: string) {}
@@ -30,14 +31,14 @@ class AtomicJsonAdapter implements Adapter<StoreData> {
   async read(): Promise<StoreData | null> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await fileSystem.readFile(this.path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
-    let value: Record<string, unknown>;
+    let value: unknown;
     try {
-      value = JSON.parse(text) as Record<string, unknown>;
+      value = JSON.parse(text);
     } catch (error) {
       throw new CodeboltError('data-corrupt', `${this.path} is not valid JSON; it was left untouched. Restore it from a backup or move it away to start empty`, { cause: error });
     }
@@ -49,20 +50,8 @@ class AtomicJsonAdapter implements Adapter<StoreData> {
   }
 }
 
-function migrate(value: Record<string, unknown>, path: string): StoreData {
-  if (typeof value !== 'object' || value === null || !Array.isArray(value.environments)) {
-    throw new CodeboltError('data-corrupt', `${path} does not look like an environment store (no "environments" array); it was left untouched`);
-  }
-  let version = typeof value.schemaVersion === 'number' ? value.schemaVersion : 0;
-  if (version > STORE_SCHEMA_VERSION) {
-    throw new CodeboltError('data-corrupt', `${path} has schemaVersion ${version}, newer than this relay understands (${STORE_SCHEMA_VERSION}); upgrade the relay`);
-  }
-  let data = value;
-  while (version < STORE_SCHEMA_VERSION) {
-    const step = MIGRATIONS[version];
-    data = step ? step(data) : { ...data, schemaVersion: version + 1 };
-    version += 1;
-  }
+function migrate(value: unknown, path: string): StoreData {
+  const data = migrateStore(value, path);
   return { schemaVersion: STORE_SCHEMA_VERSION, environments: data.environments as EnvironmentRecord[], idempotency: (data.idempotency as StoreData['idempotency']) ?? {} };
 }
 
@@ -72,14 +61,25 @@ function migrate(value: Record<string, unknown>, path: string): StoreData {
  */
 export class EnvironmentStore {
   readonly #db: Low<StoreData>;
+  readonly #path: string;
   #writes: Promise<void> = Promise.resolve();
 
   constructor(path: string) {
+    this.#path = path;
     this.#db = new Low<StoreData>(new AtomicJsonAdapter(path), { schemaVersion: STORE_SCHEMA_VERSION, environments: [], idempotency: {} });
   }
 
+  /**
+   * Reads (and migrates, in memory) the file, then removes temp files an interrupted commit left
+   * beside it (`.environments.json.<pid>.<random>.tmp`: never read, only one process writes a store).
+   * Throws `data-corrupt` / `data-version-unsupported` (file untouched) or the read's errno error.
+   */
   async load(): Promise<void> {
     await this.#db.read();
+    const prefix = `.${basename(this.#path)}.`;
+    for (const name of await readdir(dirname(this.#path)).catch(() => [] as string[])) {
+      if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlink(join(dirname(this.#path), name)).catch(() => {});
+    }
   }
 
   list(): EnvironmentRecord[] {
@@ -145,16 +145,37 @@ export class EnvironmentStore {
     });
   }
 
+  /**
+   * Runs `task` while no commit is in progress or starts (commits queue behind it and run after,
+   * in order). For a consistent backup: the file on disk equals memory for the whole of `task`.
+   * Keep `task` short: every write waits for it.
+   */
+  async pauseWrites<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#writes.then(task);
+    this.#writes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   async #write<T>(mutate: () => T): Promise<T> {
     const run = this.#writes.then(async () => {
       const snapshot = structuredClone(this.#db.data);
       let result: T;
       try {
         result = mutate();
-        await this.#db.write();
       } catch (error) {
         this.#db.data = snapshot;
         throw error;
+      }
+      try {
+        await this.#db.write();
+      } catch (error) {
+        // The file holds the old state, or (when only the final directory fsync failed) the new
+        // one; memory goes back to the old state and the caller is told the change was not made.
+        this.#db.data = snapshot;
+        throw storageFailure(this.#path, error);
       }
       return result;
     });
