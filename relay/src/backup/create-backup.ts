@@ -26,13 +26,13 @@ export interface BackupOptions {
 }
 
 /** Small state files copied while writes are paused, so they agree with each other. */
-const STATE_FILES = ['environments.json', 'providers.json', 'installation.json', 'audit.log'];
+const STATE_FILES = ['environments.json', 'providers.json', 'installation.json', 'audit.log', 'audit.head'];
 
 /**
  * Writes a backup archive (tar.gz) of a live data dir to `output`:
  * - while environment and provider-config commits are paused (a few milliseconds: synchronous
  *   copies, so no audit append interleaves either): environments.json, providers.json,
- *   installation.json, audit.log and the providers' per-resource state (`providers/`);
+ *   installation.json, audit.log (and audit.head) and the providers' per-resource state (`providers/`);
  * - then, with writes flowing again, the workspaces (`workspaces/`, unless `workspaces: false`):
  *   copied file by file, not a point-in-time image of a workspace a process is writing to;
  * - the token signing key, encrypted with the master key (`secrets/signing.key.json`), so restored
