@@ -9,6 +9,7 @@ const CREDENTIAL_ERRORS = new Set([
   'ExpiredTokenException',
   'ExpiredToken',
   'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
   'SignatureDoesNotMatch',
   'CredentialsProviderError',
 ]);
