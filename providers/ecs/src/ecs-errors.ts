@@ -33,7 +33,7 @@ export interface EcsCall {
  * Turns an AWS SDK failure into a `CodeboltError` with a code from the closed set and a message
  * that says what to do:
  * - bad or missing credentials → `unauthorized`; `AccessDeniedException` → `forbidden` (names the IAM actions);
- * - `ClusterNotFoundException`, `InvalidParameterException`, `PlatformUnknownException`,
+ * - `ClusterNotFoundException`, a missing task definition, `InvalidParameterException`, `PlatformUnknownException`,
  *   `PlatformTaskDefinitionIncompatibilityException` → `invalid-config`;
  * - an account limit (Fargate task/vCPU quota, `LimitExceededException`) → `backend-quota-exceeded`;
  * - `ServerException`, throttling, timeouts, unreachable endpoint → `backend-unavailable` (transient: retry later);
@@ -61,7 +61,10 @@ export function ecsError(error: unknown, call: EcsCall): CodeboltError {
     );
   }
   if (name === 'ClusterNotFoundException') {
-    return new CodeboltError('invalid-config', `invalid config for provider "ecs": cluster: ${where} has no such cluster; create it or set --config cluster=<name or ARN> (and region=… if it lives elsewhere)`, { cause: error });
+    return new CodeboltError('invalid-config', `invalid config for provider "ecs": cluster: ${failed}; create the cluster or set --config cluster=<name or ARN> (and region=… if it lives elsewhere)`, { cause: error });
+  }
+  if (name === 'ClientException' && /task ?definition/i.test(awsMessage)) {
+    return new CodeboltError('invalid-config', `invalid config for provider "ecs": taskDefinition: ${failed}; register the task definition in region ${call.region} or set --config taskDefinition=<family[:revision] or ARN>`, { cause: error });
   }
   if (name === 'InvalidParameterException' || name === 'PlatformUnknownException' || name === 'PlatformTaskDefinitionIncompatibilityException') {
     return new CodeboltError(

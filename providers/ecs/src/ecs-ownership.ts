@@ -11,6 +11,7 @@ export const TAGS = {
 export const STOP_REASONS = {
   stop: 'codebolt: environment stopped',
   destroy: 'codebolt: environment deleted',
+  superseded: 'codebolt: superseded by a retried create',
 } as const;
 
 /**

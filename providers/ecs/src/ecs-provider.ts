@@ -67,19 +67,21 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
   }
 
   /**
-   * RunTask with a clientToken derived from the creation token. When ECS answers with a task an
-   * earlier attempt started for an older runtime token (a relay that crashed mid-create and
-   * retried with a fresh token), that task can never connect: it is stopped and one task with the
-   * current token runs instead — never two.
+   * RunTask with a clientToken derived from the creation token and the runtime token, so the
+   * SDK's own retries (after a timeout that lost ECS's answer) return the task the first attempt
+   * started. A create the relay retries (after a crash) carries the same creation token but a
+   * fresh runtime token: the tasks an earlier attempt started are found by their creation-token
+   * tag first; one holding this runtime token is returned as is, any other can never connect and
+   * is stopped. Never two tasks for one environment.
    */
   async create(context: StartContext<EcsConfig>): Promise<CreateResult> {
     const config = this.parse(context.config);
-    const clientToken = clientTokenFor(this.installationId, context.environment.id, context.creationToken);
-    let task = await this.runTask(config, context, clientToken, 'create');
-    if (!this.carriesToken(task, config, context.runtime.token)) {
-      await this.stopTask(config, task.taskArn!, 'codebolt: superseded by a retried create', context.signal);
-      task = await this.runTask(config, context, clientTokenFor(this.installationId, context.environment.id, context.creationToken, digest(context.runtime.token)), 'create');
+    for (const earlier of await this.tasksOfCreation(config, context.creationToken, context.signal)) {
+      if (this.carriesToken(earlier, config, context.runtime.token)) return { resourceId: earlier.taskArn! };
+      await this.stopTask(config, earlier.taskArn!, STOP_REASONS.superseded, context.signal);
     }
+    const clientToken = clientTokenFor(this.installationId, context.environment.id, context.creationToken, digest(context.runtime.token));
+    const task = await this.runTask(config, context, clientToken, 'create');
     return { resourceId: task.taskArn! };
   }
 
@@ -127,32 +129,14 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
   /** ListTasks by this installation's `startedBy` (desired RUNNING), then DescribeTasks with tags; only tasks tagged with this installation id. */
   async list(context: ProviderContext<EcsConfig>): Promise<ListedResource[]> {
     const config = this.parse(context.config);
-    const client = ecsClient(config);
-    try {
-      const arns: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await client.send(new ListTasksCommand({ cluster: config.cluster, startedBy: this.startedBy, desiredStatus: 'RUNNING', ...(nextToken ? { nextToken } : {}) }), { abortSignal: context.signal });
-        arns.push(...(page.taskArns ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      const resources: ListedResource[] = [];
-      for (let index = 0; index < arns.length; index += DESCRIBE_BATCH) {
-        const answer = await client.send(new DescribeTasksCommand({ cluster: config.cluster, tasks: arns.slice(index, index + DESCRIBE_BATCH), include: ['TAGS'] }), { abortSignal: context.signal });
-        for (const task of answer.tasks ?? []) {
-          if (tag(task, TAGS.installation) !== tagValue(this.installationId)) continue;
-          const { status } = taskStatus(task);
-          if (status === 'gone') continue;
-          const environmentId = tag(task, TAGS.environment);
-          resources.push({ resourceId: task.taskArn!, status, ...(environmentId !== undefined ? { environmentId } : {}) });
-        }
-      }
-      return resources;
-    } catch (error) {
-      throw await this.failure(error, client, config, 'list tasks');
-    } finally {
-      client.destroy();
+    const resources: ListedResource[] = [];
+    for (const task of await this.ownRunningTasks(config, context.signal)) {
+      const { status } = taskStatus(task);
+      if (status === 'gone') continue;
+      const environmentId = tag(task, TAGS.environment);
+      resources.push({ resourceId: task.taskArn!, status, ...(environmentId !== undefined ? { environmentId } : {}) });
     }
+    return resources;
   }
 
   /** One ListTasks call: checks credentials, region, endpoint and cluster. */
@@ -167,6 +151,35 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
     } finally {
       client.destroy();
     }
+  }
+
+  /** This installation's tasks whose desired status is RUNNING, described with their tags. */
+  private async ownRunningTasks(config: ResolvedEcsConfig, signal: AbortSignal): Promise<Task[]> {
+    const client = ecsClient(config);
+    try {
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(new ListTasksCommand({ cluster: config.cluster, startedBy: this.startedBy, desiredStatus: 'RUNNING', ...(nextToken ? { nextToken } : {}) }), { abortSignal: signal });
+        arns.push(...(page.taskArns ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      const tasks: Task[] = [];
+      for (let index = 0; index < arns.length; index += DESCRIBE_BATCH) {
+        const answer = await client.send(new DescribeTasksCommand({ cluster: config.cluster, tasks: arns.slice(index, index + DESCRIBE_BATCH), include: ['TAGS'] }), { abortSignal: signal });
+        tasks.push(...(answer.tasks ?? []).filter((task) => tag(task, TAGS.installation) === tagValue(this.installationId)));
+      }
+      return tasks;
+    } catch (error) {
+      throw await this.failure(error, client, config, 'list tasks');
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** Running tasks an earlier create with `creationToken` started. */
+  private async tasksOfCreation(config: ResolvedEcsConfig, creationToken: string, signal: AbortSignal): Promise<Task[]> {
+    return (await this.ownRunningTasks(config, signal)).filter((task) => tag(task, TAGS.creationToken) === tagValue(creationToken));
   }
 
   private parse(config: unknown): ResolvedEcsConfig {

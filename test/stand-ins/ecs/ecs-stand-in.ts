@@ -44,6 +44,8 @@ export interface EcsStandInOptions {
   accountId?: string;
   /** RunTask fails when this many tasks are not STOPPED. Default: no limit. */
   maxRunningTasks?: number;
+  /** Access key ids that authenticate but hold no ECS permissions: every call fails with AccessDeniedException. */
+  deniedAccessKeyIds?: string[];
   /** How long StopTask waits after SIGTERM before SIGKILL, in milliseconds (ECS's stopTimeout, 30 s there). Default 5000. */
   stopGraceMs?: number;
 }
@@ -74,6 +76,7 @@ export class EcsStandIn {
   private readonly tasks = new Map<string, StandInTask>();
   private readonly sockets = new Set<import('node:net').Socket>();
   private runTaskDelayMs = 0;
+  private readonly injected: Array<{ operation: string; remaining: number; error: EcsApiError }> = [];
   private readonly region: string;
   private readonly accountId: string;
 
@@ -108,6 +111,11 @@ export class EcsStandIn {
   /** The next RunTask makes its task at once but answers only after `ms` (a reply lost to a client timeout). */
   delayNextRunTaskReply(ms: number): void {
     this.runTaskDelayMs = ms;
+  }
+
+  /** The next `count` calls of `operation` fail with `{ __type: type, message }` and HTTP `status` (ServerException is 500 on ECS). */
+  failNext(operation: string, count: number, type: string, message: string, status = type === 'ServerException' ? 500 : 400): void {
+    this.injected.push({ operation, remaining: count, error: new EcsApiError(type, message, status) });
   }
 
   /** Every task the stand-in knows (forgotten ones excluded), as DescribeTasks would show it with tags. */
@@ -165,8 +173,16 @@ export class EcsStandIn {
       if (!request.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ') || !/Signature=[0-9a-f]{64}/.test(request.headers.authorization)) {
         throw new EcsApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
       }
-      if (accessKeyId === undefined || !this.options.accessKeyIds.includes(accessKeyId)) {
+      if (accessKeyId === undefined || (!this.options.accessKeyIds.includes(accessKeyId) && !this.options.deniedAccessKeyIds?.includes(accessKeyId))) {
         throw new EcsApiError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+      }
+      if (this.options.deniedAccessKeyIds?.includes(accessKeyId)) {
+        throw new EcsApiError('AccessDeniedException', `User: arn:aws:iam::${this.accountId}:user/codebolt-stand-in is not authorized to perform: ecs:${operation} on resource: * because no identity-based policy allows the ecs:${operation} action`);
+      }
+      const fault = this.injected.find((candidate) => candidate.operation === operation && candidate.remaining > 0);
+      if (fault) {
+        fault.remaining -= 1;
+        throw fault.error;
       }
       let input: Record<string, unknown>;
       try {

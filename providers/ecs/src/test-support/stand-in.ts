@@ -8,6 +8,8 @@ export { EcsStandIn };
 /** The access key the stand-in accepts, and one it does not (a "wrong credential"). */
 export const GOOD_ACCESS_KEY_ID = 'AKIASTANDINGOOD00001';
 export const WRONG_ACCESS_KEY_ID = 'AKIASTANDINWRONG0002';
+/** Authenticates, but may call nothing (AccessDeniedException). */
+export const DENIED_ACCESS_KEY_ID = 'AKIASTANDINDENIED003';
 
 export const STAND_IN_CLUSTER = 'codebolt-test';
 export const STAND_IN_TASK_DEFINITION = 'codebolt-runtime';
@@ -26,6 +28,7 @@ export interface StandInWorld {
 export async function startStandInWorld(options: Partial<EcsStandInOptions> = {}): Promise<StandInWorld> {
   const standIn = await EcsStandIn.start({
     accessKeyIds: [GOOD_ACCESS_KEY_ID],
+    deniedAccessKeyIds: [DENIED_ACCESS_KEY_ID],
     clusters: [STAND_IN_CLUSTER],
     taskDefinitions: [{ family: STAND_IN_TASK_DEFINITION, revision: 3, containerName: STAND_IN_CONTAINER, networkMode: 'awsvpc' }],
     ...options,
@@ -33,10 +36,10 @@ export async function startStandInWorld(options: Partial<EcsStandInOptions> = {}
   const awsDir = await mkdtemp(join(tmpdir(), 'codebolt-ecs-aws-'));
   await writeFile(
     join(awsDir, 'credentials'),
-    `[default]\naws_access_key_id = ${GOOD_ACCESS_KEY_ID}\naws_secret_access_key = stand-in-secret-good\n\n[wrong]\naws_access_key_id = ${WRONG_ACCESS_KEY_ID}\naws_secret_access_key = stand-in-secret-wrong\n`,
+    `[default]\naws_access_key_id = ${GOOD_ACCESS_KEY_ID}\naws_secret_access_key = stand-in-secret-good\n\n[wrong]\naws_access_key_id = ${WRONG_ACCESS_KEY_ID}\naws_secret_access_key = stand-in-secret-wrong\n\n[denied]\naws_access_key_id = ${DENIED_ACCESS_KEY_ID}\naws_secret_access_key = stand-in-secret-denied\n`,
     { mode: 0o600 },
   );
-  await writeFile(join(awsDir, 'config'), '[default]\nregion = us-east-1\n\n[profile wrong]\nregion = us-east-1\n', { mode: 0o600 });
+  await writeFile(join(awsDir, 'config'), '[default]\nregion = us-east-1\n\n[profile wrong]\nregion = us-east-1\n\n[profile denied]\nregion = us-east-1\n', { mode: 0o600 });
   return {
     standIn,
     awsEnv: { AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials'), AWS_CONFIG_FILE: join(awsDir, 'config'), AWS_EC2_METADATA_DISABLED: 'true' },
