@@ -46,6 +46,12 @@ export interface ProviderConformanceOptions {
    * docs must say so.
    */
   stopSemantics?: 'keeps' | 'ends';
+  /**
+   * Where the kit's relay endpoint listens and what runtimes dial (see `KitRelay.start`). Default:
+   * 127.0.0.1 on a free port. A live run against a cloud backend sets a fixed port on 0.0.0.0 and
+   * the public URL the resource reaches it by.
+   */
+  relay?: { host?: string; port?: number; publicUrl?: string };
 }
 
 interface ProviderMetadata {
@@ -255,7 +261,7 @@ class ConformanceSession {
     const testId = randomBytes(4).toString('hex');
     const home = await realpath(await mkdtemp(join(tmpdir(), `codebolt-conformance-${testId}-`)));
     const context = { home, testId, installationId: `conformance-${testId}` };
-    const relay = await KitRelay.start();
+    const relay = await KitRelay.start(options.relay);
     const config = (await options.config?.(context)) ?? {};
     const session = new ConformanceSession(options, metadata, relay, context, config);
     await session.startProvider();

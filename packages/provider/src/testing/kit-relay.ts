@@ -21,13 +21,19 @@ export class KitRelay {
   private constructor(
     private readonly server: WebSocketServer,
     readonly port: number,
+    private readonly publicUrl: string | undefined,
   ) {}
 
-  static async start(): Promise<KitRelay> {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 64 * 1024 * 1024 });
+  /**
+   * Listens on `options.host` (default 127.0.0.1) and `options.port` (default 0: any free port).
+   * `options.publicUrl` (`ws://host:port` or `wss://…`, no path) is what runtimes are told to dial
+   * when they run somewhere 127.0.0.1 does not reach (a cloud task in a live test).
+   */
+  static async start(options: { host?: string; port?: number; publicUrl?: string } = {}): Promise<KitRelay> {
+    const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: 64 * 1024 * 1024 });
     server.on('error', () => {});
     await once(server, 'listening');
-    const relay = new KitRelay(server, (server.address() as AddressInfo).port);
+    const relay = new KitRelay(server, (server.address() as AddressInfo).port, options.publicUrl?.replace(/\/$/, ''));
     server.options.verifyClient = (info, callback) => callback(relay.accepts(info.req.url ?? '', info.req.headers.authorization), 401, 'Unauthorized');
     server.on('connection', (socket, request) => relay.onConnection(socket, request.url ?? '', request.headers.authorization ?? ''));
     return relay;
@@ -38,7 +44,7 @@ export class KitRelay {
   }
 
   get runtimeUrl(): string {
-    return `ws://127.0.0.1:${this.port}/v1/runtime`;
+    return `${this.publicUrl ?? `ws://127.0.0.1:${this.port}`}/v1/runtime`;
   }
 
   /** A fresh runtime token for `environmentId`; earlier tokens of it stay valid (as on a real relay until they expire). */
