@@ -23,3 +23,22 @@ export async function resolvedRegion(client: ECSClient): Promise<string> {
     return 'unknown';
   }
 }
+
+/** ECS clients keyed by the settings that shape them (region, endpoint, profile, timeout, attempts). Does no I/O until a client sends. */
+export class EcsClients {
+  private readonly clients = new Map<string, ECSClient>();
+
+  for(config: ResolvedEcsConfig): ECSClient {
+    const key = clientKey(config);
+    let client = this.clients.get(key);
+    if (!client) {
+      client = ecsClient(config);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}
+
+function clientKey(config: ResolvedEcsConfig): string {
+  return JSON.stringify([config.region, config.endpoint, config.profile, config.requestTimeoutMs, config.maxAttempts]);
+}

@@ -20,7 +20,7 @@ import {
   type StartContext,
 } from '@codebolt/provider';
 import packageJson from '../package.json' with { type: 'json' };
-import { ecsClient, resolvedRegion } from './ecs-client.js';
+import { EcsClients, resolvedRegion } from './ecs-client.js';
 import { ecsConfigSchema, type EcsConfig, type ResolvedEcsConfig } from './ecs-config.js';
 import { ecsError } from './ecs-errors.js';
 import { STOP_REASONS, TAGS, clientTokenFor, digest, startedByFor, tagValue } from './ecs-ownership.js';
@@ -55,6 +55,8 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
   readonly version: string = packageJson.version;
   private readonly installationId: string;
   private readonly startedBy: string;
+  /** One SDK client per connection settings, so credentials (SSO, assumed roles) are resolved once and cached by the SDK. */
+  private readonly clients = new EcsClients();
 
   /** Throws `invalid-config` for a malformed installation id. Does no I/O. */
   constructor(settings: EcsProviderSettings) {
@@ -96,7 +98,7 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
   /** DescribeTasks: `running`, `stopped` (we stopped it) or `gone` (deleted, stopped on its own, or forgotten by ECS). Throws on AWS failures. */
   async attach(resourceId: string, context: ResourceContext<EcsConfig>): Promise<AttachResult> {
     const config = this.parse(context.config);
-    const client = ecsClient(config);
+    const client = this.clients.for(config);
     try {
       const answer = await client.send(new DescribeTasksCommand({ cluster: config.cluster, tasks: [resourceId], include: ['TAGS'] }), { abortSignal: context.signal });
       const task = answer.tasks?.find((candidate) => candidate.taskArn === resourceId || taskId(candidate.taskArn ?? '') === taskId(resourceId));
@@ -109,8 +111,6 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
       throw new CodeboltError('backend-unavailable', `ECS did not describe task ${taskId(resourceId)} (${failure?.reason ?? 'no task and no failure in the answer'}); the relay retries later`);
     } catch (error) {
       throw await this.failure(error, client, config, `describe task ${taskId(resourceId)}`);
-    } finally {
-      client.destroy();
     }
   }
 
@@ -142,20 +142,18 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
   /** One ListTasks call: checks credentials, region, endpoint and cluster. */
   override async health(context: ProviderContext<EcsConfig>): Promise<HealthResult> {
     const config = this.parse(context.config);
-    const client = ecsClient(config);
+    const client = this.clients.for(config);
     try {
       await client.send(new ListTasksCommand({ cluster: config.cluster, startedBy: this.startedBy, maxResults: 1 }), { abortSignal: context.signal });
       return { ok: true };
     } catch (error) {
       return { ok: false, message: (await this.failure(error, client, config, 'list tasks')).message };
-    } finally {
-      client.destroy();
     }
   }
 
   /** This installation's tasks whose desired status is RUNNING, described with their tags. */
   private async ownRunningTasks(config: ResolvedEcsConfig, signal: AbortSignal): Promise<Task[]> {
-    const client = ecsClient(config);
+    const client = this.clients.for(config);
     try {
       const arns: string[] = [];
       let nextToken: string | undefined;
@@ -172,8 +170,6 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
       return tasks;
     } catch (error) {
       throw await this.failure(error, client, config, 'list tasks');
-    } finally {
-      client.destroy();
     }
   }
 
@@ -223,7 +219,7 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
           }
         : {}),
     };
-    const client = ecsClient(config);
+    const client = this.clients.for(config);
     const what = `run a task of ${config.taskDefinition} for environment ${context.environment.id} (${verb})`;
     try {
       const answer = await client.send(new RunTaskCommand(input), { abortSignal: context.signal });
@@ -239,14 +235,12 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
       );
     } catch (error) {
       throw await this.failure(error, client, config, what, [context.runtime.token, ...Object.values(config.secretEnv ?? {})]);
-    } finally {
-      client.destroy();
     }
   }
 
   /** StopTask, then polls DescribeTasks until the task is STOPPED or `stopWaitMs` passed (ECS finishes stopping it either way). */
   private async stopTask(config: ResolvedEcsConfig, resourceId: string, reason: string, signal: AbortSignal): Promise<void> {
-    const client = ecsClient(config);
+    const client = this.clients.for(config);
     try {
       try {
         await client.send(new StopTaskCommand({ cluster: config.cluster, task: resourceId, reason }), { abortSignal: signal });
@@ -265,8 +259,6 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
       this.log('warn', `task ${taskId(resourceId)} is still stopping after ${config.stopWaitMs} ms; ECS finishes stopping it on its own`);
     } catch (error) {
       throw await this.failure(error, client, config, `stop task ${taskId(resourceId)}`);
-    } finally {
-      client.destroy();
     }
   }
 
