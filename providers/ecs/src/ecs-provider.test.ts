@@ -1,6 +1,9 @@
 // Failure cases of the ECS provider, in-process, with the real @aws-sdk/client-ecs talking to the
 // ECS stand-in server (test/stand-ins/ecs — NOT AWS) whose tasks are real runtime processes.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CodeboltError } from '@codebolt/protocol';
 import type { StartContext } from '@codebolt/provider';
 import { KitRelay } from '@codebolt/provider/testing';
@@ -158,6 +161,34 @@ describe('EcsProvider against the ECS stand-in', () => {
     expect(forgotten.status).toBe('gone');
     expect(forgotten.detail).toContain('MISSING');
     await provider.destroy(resourceId, resourceContext('env-stop'));
+  });
+
+  it('with a data dir, an environment whose stopped task ECS has forgotten still starts, as a new task', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'codebolt-ecs-home-'));
+    try {
+      const remembering = createEcsProvider({ installationId, home });
+      const context = startContext('env-remembered');
+      const { resourceId } = await remembering.create(context);
+      await relay.runtime(context.token, 'the runtime to dial back');
+      await remembering.stop(resourceId, resourceContext('env-remembered'));
+      await world.standIn.forget(resourceId);
+
+      expect(await remembering.attach(resourceId, resourceContext('env-remembered'))).toMatchObject({ status: 'stopped', detail: expect.stringContaining('forgotten') });
+      const restart = startContext('env-remembered');
+      const started = await remembering.providerStart(
+        { environment: restart.environment, resourceId, creationToken: restart.creationToken, config: restart.config as Record<string, unknown>, runtime: restart.runtime },
+        signal,
+      );
+      expect(started.outcome).toBe('resumed');
+      expect(started.resourceId).not.toBe(resourceId);
+      await relay.runtime(restart.token, 'the new task\'s runtime to dial back');
+      expect(await readdir(join(home, 'ecs', 'stopped-tasks'))).toEqual([]);
+
+      await remembering.destroy(started.resourceId, resourceContext('env-remembered'));
+      expect(await remembering.attach(started.resourceId, resourceContext('env-remembered'))).toMatchObject({ status: 'gone' });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('a RunTask answer lost to the request timeout is retried with the same clientToken: one task, not two', async () => {

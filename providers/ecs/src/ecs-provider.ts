@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   DescribeTasksCommand,
   ListTasksCommand,
@@ -24,6 +25,7 @@ import { EcsClients, resolvedRegion } from './ecs-client.js';
 import { ecsConfigSchema, type EcsConfig, type ResolvedEcsConfig } from './ecs-config.js';
 import { ecsError } from './ecs-errors.js';
 import { STOP_REASONS, TAGS, clientTokenFor, digest, startedByFor, tagValue } from './ecs-ownership.js';
+import { StoppedTaskMarkers } from './stopped-task-markers.js';
 import { missingStatus, taskId, taskStatus } from './task-status.js';
 
 /** DescribeTasks takes at most 100 tasks per call. */
@@ -38,6 +40,12 @@ export interface EcsProviderSettings {
    * and started with a `startedBy` derived from it, and `list` returns only those tasks.
    */
   installationId: string;
+  /**
+   * The relay's data dir (env `CODEBOLT_HOME`). The provider remembers there which tasks the
+   * relay stopped (`ecs/stopped-tasks/`), so a stopped environment can still start after ECS has
+   * forgotten its task (about an hour after it stopped). Without it, such an environment is `gone`.
+   */
+  home?: string;
 }
 
 /**
@@ -49,6 +57,8 @@ export interface EcsProviderSettings {
  * environment overrides. ECS cannot pause a task: `stop` = `StopTask` (only the relay's record
  * stays; the task's filesystem is gone), `start` = a new `RunTask` whose ARN replaces the old
  * one, `destroy` = `StopTask`. A task that stops on its own is `gone`, with ECS's stop reason.
+ * The tasks the relay stopped are remembered in the data dir, so an environment stopped longer
+ * ago than ECS keeps stopped tasks (about an hour) still starts.
  */
 export class EcsProvider extends BaseProvider<EcsConfig> {
   readonly name = 'ecs';
@@ -57,6 +67,7 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
   private readonly startedBy: string;
   /** One SDK client per connection settings, so credentials (SSO, assumed roles) are resolved once and cached by the SDK. */
   private readonly clients = new EcsClients();
+  private readonly stoppedTasks: StoppedTaskMarkers;
 
   /** Throws `invalid-config` for a malformed installation id. Does no I/O. */
   constructor(settings: EcsProviderSettings) {
@@ -66,6 +77,7 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
     }
     this.installationId = settings.installationId;
     this.startedBy = startedByFor(settings.installationId);
+    this.stoppedTasks = new StoppedTaskMarkers(settings.home === undefined ? undefined : join(settings.home, 'ecs', 'stopped-tasks'));
   }
 
   /**
@@ -92,6 +104,7 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
     const config = this.parse(context.config);
     const clientToken = clientTokenFor(this.installationId, context.environment.id, context.creationToken, 'start', resourceId, digest(context.runtime.token));
     const task = await this.runTask(config, context, clientToken, 'start');
+    await this.stoppedTasks.clear(resourceId);
     return { resourceId: task.taskArn! };
   }
 
@@ -107,7 +120,10 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
         return taskStatus(task);
       }
       const failure = answer.failures?.[0];
-      if (failure && failure.reason === 'MISSING') return missingStatus(failure);
+      if (failure && failure.reason === 'MISSING') {
+        if (await this.stoppedTasks.has(resourceId)) return { status: 'stopped', detail: `task ${taskId(resourceId)} was stopped by the relay and ECS has since forgotten it; start runs a new task` };
+        return missingStatus(failure);
+      }
       throw new CodeboltError('backend-unavailable', `ECS did not describe task ${taskId(resourceId)} (${failure?.reason ?? 'no task and no failure in the answer'}); the relay retries later`);
     } catch (error) {
       throw await this.failure(error, client, config, `describe task ${taskId(resourceId)}`);
@@ -117,13 +133,20 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
   /** StopTask with the stop reason, then waits (up to `stopWaitMs`) for STOPPED. Nothing of the task is kept. */
   async stop(resourceId: string, context: ResourceContext<EcsConfig>): Promise<void> {
     const config = this.parse(context.config);
-    await this.stopTask(config, resourceId, STOP_REASONS.stop, context.signal);
+    await this.stoppedTasks.mark(resourceId, context.environment.id);
+    try {
+      await this.stopTask(config, resourceId, STOP_REASONS.stop, context.signal);
+    } catch (error) {
+      await this.stoppedTasks.clear(resourceId);
+      throw error;
+    }
   }
 
   /** StopTask with the delete reason, then waits for STOPPED. A task ECS no longer knows counts as destroyed. */
   async destroy(resourceId: string, context: ResourceContext<EcsConfig>): Promise<void> {
     const config = this.parse(context.config);
     await this.stopTask(config, resourceId, STOP_REASONS.destroy, context.signal);
+    await this.stoppedTasks.clear(resourceId);
   }
 
   /** ListTasks by this installation's `startedBy` (desired RUNNING), then DescribeTasks with tags; only tasks tagged with this installation id. */
