@@ -1,7 +1,7 @@
 // The ECS provider end to end through `codebolt serve` and the CLI, against the ECS stand-in
 // server (test/stand-ins/ecs — NOT AWS). The relay process passes the AWS_* variables to the
 // provider, whose real @aws-sdk/client-ecs talks to the stand-in; every task is a real runtime.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECS_STOP_REASONS } from '@codebolt/provider-ecs';
@@ -83,6 +83,16 @@ describe('the ecs provider through the CLI, against the ECS stand-in', () => {
     }, 'the environment to go to error after its task died');
     expect(failed.lastError).toMatchObject({ code: 'resource-gone' });
     expect(failed.lastError!.message).toContain('EssentialContainerExited');
-    expect(relay.output()).not.toMatch(/CODEBOLT_RUNTIME_TOKEN=\S/);
+
+    // The runtime tokens went to ECS as container overrides only: never into the relay's output or the provider's log.
+    const tokens = standIn.describe().map((task) => (task.overrides as { containerOverrides: Array<{ environment: Array<{ name: string; value: string }> }> }).containerOverrides[0]!.environment.find((pair) => pair.name === 'CODEBOLT_RUNTIME_TOKEN')!.value);
+    expect(tokens).toHaveLength(2);
+    const providerLog = await readFile(join(root, 'data', 'logs', created.id, 'provider.log'), 'utf8');
+    expect(providerLog).not.toBe('');
+    for (const token of tokens) {
+      expect(token.length).toBeGreaterThan(20);
+      expect(relay.output()).not.toContain(token);
+      expect(providerLog).not.toContain(token);
+    }
   });
 });
