@@ -11,7 +11,7 @@ export const TAGS = {
 export const STOP_REASONS = {
   stop: 'codebolt: environment stopped',
   destroy: 'codebolt: environment deleted',
-  superseded: 'codebolt: superseded by a retried create',
+  superseded: 'codebolt: superseded by a retried create or start',
 } as const;
 
 /**

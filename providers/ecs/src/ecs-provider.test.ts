@@ -222,6 +222,25 @@ describe('EcsProvider against the ECS stand-in', () => {
     await provider.destroy(resourceId, resourceContext('env-retry'));
   });
 
+  it('a start retried with a fresh runtime token (the first answer was lost) stops the task of the first attempt', async () => {
+    const context = startContext('env-restart');
+    const { resourceId } = await provider.create(context);
+    await relay.runtime(context.token, 'the runtime to dial back');
+    await provider.stop(resourceId, resourceContext('env-restart'));
+
+    const lost = await provider.start(resourceId, startContext('env-restart'));
+    const retry = startContext('env-restart');
+    const { resourceId: current } = await provider.start(resourceId, retry);
+    await relay.runtime(retry.token, 'the runtime of the retried start to dial back');
+
+    expect(current).not.toBe(lost.resourceId);
+    expect(notStopped().map((task) => task.taskArn)).toEqual([current]);
+    expect(world.standIn.describe().find((task) => task.taskArn === lost.resourceId)).toMatchObject({ lastStatus: 'STOPPED', stoppedReason: STOP_REASONS.superseded });
+    expect(await provider.start(resourceId, retry)).toEqual({ resourceId: current });
+    expect(notStopped()).toHaveLength(1);
+    await provider.destroy(current, resourceContext('env-restart'));
+  });
+
   it('a transient ECS failure makes attach throw backend-unavailable, never answer gone', async () => {
     const context = startContext('env-transient');
     const { resourceId } = await provider.create(context);

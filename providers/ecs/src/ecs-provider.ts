@@ -84,28 +84,28 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
    * RunTask with a clientToken derived from the creation token and the runtime token, so the
    * SDK's own retries (after a timeout that lost ECS's answer) return the task the first attempt
    * started. A create the relay retries (after a crash) carries the same creation token but a
-   * fresh runtime token: the tasks an earlier attempt started are found by their creation-token
-   * tag first; one holding this runtime token is returned as is, any other can never connect and
-   * is stopped. Never two tasks for one environment.
+   * fresh runtime token: see `replaceEarlierTasks`. Never two tasks for one environment.
    */
   async create(context: StartContext<EcsConfig>): Promise<CreateResult> {
     const config = this.parse(context.config);
-    for (const earlier of await this.tasksOfCreation(config, context.creationToken, context.signal)) {
-      if (this.carriesToken(earlier, config, context.runtime.token)) return { resourceId: earlier.taskArn! };
-      await this.stopTask(config, earlier.taskArn!, STOP_REASONS.superseded, context.signal);
-    }
+    const kept = await this.replaceEarlierTasks(config, context);
+    if (kept) return { resourceId: kept };
     const clientToken = clientTokenFor(this.installationId, context.environment.id, context.creationToken, digest(context.runtime.token));
     const task = await this.runTask(config, context, clientToken, 'create');
     return { resourceId: task.taskArn! };
   }
 
-  /** Runs a new task for an environment whose task was stopped; its ARN replaces `resourceId` in the relay's record. */
+  /**
+   * Runs a new task for an environment whose task was stopped; its ARN replaces `resourceId` in
+   * the relay's record. A start the relay retries after losing the answer finds the task the
+   * first attempt started (see `replaceEarlierTasks`).
+   */
   async start(resourceId: string, context: StartContext<EcsConfig>): Promise<CreateResult> {
     const config = this.parse(context.config);
-    const clientToken = clientTokenFor(this.installationId, context.environment.id, context.creationToken, 'start', resourceId, digest(context.runtime.token));
-    const task = await this.runTask(config, context, clientToken, 'start');
+    const kept = await this.replaceEarlierTasks(config, context);
+    const taskArn = kept ?? (await this.runTask(config, context, clientTokenFor(this.installationId, context.environment.id, context.creationToken, 'start', resourceId, digest(context.runtime.token)), 'start')).taskArn!;
     await this.stoppedTasks.clear(resourceId);
-    return { resourceId: task.taskArn! };
+    return { resourceId: taskArn };
   }
 
   /** DescribeTasks: `running`, `stopped` (we stopped it) or `gone` (deleted, stopped on its own, or forgotten by ECS). Throws on AWS failures. */
@@ -196,9 +196,24 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
     }
   }
 
-  /** Running tasks an earlier create with `creationToken` started. */
-  private async tasksOfCreation(config: ResolvedEcsConfig, creationToken: string, signal: AbortSignal): Promise<Task[]> {
-    return (await this.ownRunningTasks(config, signal)).filter((task) => tag(task, TAGS.creationToken) === tagValue(creationToken));
+  /**
+   * Before a RunTask for an environment: its tasks that still run were started by an earlier
+   * create or start whose answer the relay lost (it crashed, or the request timed out). One that
+   * carries this runtime token is the answer to this very request: its ARN is returned and nothing
+   * new runs. Any other holds a token the relay no longer accepts and can never connect: it is
+   * stopped (reason `codebolt: superseded by a retried create`). ListTasks is eventually
+   * consistent, so a task started a moment ago may be missed.
+   */
+  private async replaceEarlierTasks(config: ResolvedEcsConfig, context: StartContext<EcsConfig>): Promise<string | undefined> {
+    const earlier = (await this.ownRunningTasks(config, context.signal)).filter(
+      (task) => tag(task, TAGS.environment) === tagValue(context.environment.id) && tag(task, TAGS.creationToken) === tagValue(context.creationToken),
+    );
+    let kept: string | undefined;
+    for (const task of earlier) {
+      if (kept === undefined && this.carriesToken(task, config, context.runtime.token)) kept = task.taskArn!;
+      else await this.stopTask(config, task.taskArn!, STOP_REASONS.superseded, context.signal);
+    }
+    return kept;
   }
 
   private parse(config: unknown): ResolvedEcsConfig {
