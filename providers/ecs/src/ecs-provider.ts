@@ -5,8 +5,6 @@ import {
   RunTaskCommand,
   StopTaskCommand,
   type ECSClient,
-  type KeyValuePair,
-  type RunTaskCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
 import { CodeboltError, type ListedResource } from '@codebolt/protocol';
@@ -25,6 +23,7 @@ import { EcsClients, resolvedRegion } from './ecs-client.js';
 import { ecsConfigSchema, type EcsConfig, type ResolvedEcsConfig } from './ecs-config.js';
 import { ecsError } from './ecs-errors.js';
 import { STOP_REASONS, TAGS, clientTokenFor, digest, startedByFor, tagValue } from './ecs-ownership.js';
+import { runTaskInput } from './run-task-input.js';
 import { StoppedTaskMarkers } from './stopped-task-markers.js';
 import { missingStatus, taskId, taskStatus } from './task-status.js';
 
@@ -225,38 +224,7 @@ export class EcsProvider extends BaseProvider<EcsConfig> {
   }
 
   private async runTask(config: ResolvedEcsConfig, context: StartContext<EcsConfig>, clientToken: string, verb: 'create' | 'start'): Promise<Task> {
-    const environment: KeyValuePair[] = Object.entries({
-      ...config.env,
-      ...config.secretEnv,
-      CODEBOLT_RUNTIME_URL: context.runtime.url,
-      CODEBOLT_RUNTIME_TOKEN: context.runtime.token,
-    }).map(([name, value]) => ({ name, value }));
-    const input: RunTaskCommandInput = {
-      cluster: config.cluster,
-      taskDefinition: config.taskDefinition,
-      launchType: config.launchType,
-      count: 1,
-      clientToken,
-      startedBy: this.startedBy,
-      tags: [
-        { key: TAGS.installation, value: tagValue(this.installationId) },
-        { key: TAGS.environment, value: tagValue(context.environment.id) },
-        { key: TAGS.creationToken, value: tagValue(context.creationToken) },
-      ],
-      overrides: { containerOverrides: [{ name: config.containerName, environment }] },
-      ...(config.platformVersion !== undefined ? { platformVersion: config.platformVersion } : {}),
-      ...(config.subnets.length > 0
-        ? {
-            networkConfiguration: {
-              awsvpcConfiguration: {
-                subnets: config.subnets,
-                ...(config.securityGroups.length > 0 ? { securityGroups: config.securityGroups } : {}),
-                assignPublicIp: config.assignPublicIp ? 'ENABLED' : 'DISABLED',
-              },
-            },
-          }
-        : {}),
-    };
+    const input = runTaskInput({ config, context, clientToken, startedBy: this.startedBy, installationId: this.installationId });
     const client = this.clients.for(config);
     const what = `run a task of ${config.taskDefinition} for environment ${context.environment.id} (${verb})`;
     try {
