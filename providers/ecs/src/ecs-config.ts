@@ -36,8 +36,8 @@ export const ecsConfigSchema = z
     requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
     /** Attempts per ECS API call (the SDK's standard retry strategy: throttling, 5xx, timeouts). Default 3. */
     maxAttempts: z.number().int().min(1).max(10).default(3),
-    /** How long stop and destroy wait for the task to reach STOPPED, in milliseconds. Default 120000. */
-    stopWaitMs: z.number().int().min(0).max(900_000).default(120_000),
+    /** How long stop and destroy wait for the task to reach STOPPED, in milliseconds; keep it under the relay's provider request timeout (120 s by default). Default 60000. */
+    stopWaitMs: z.number().int().min(0).max(900_000).default(60_000),
     /** Extra environment variables of the runtime container. */
     env: z.record(z.string().regex(VARIABLE_NAME, 'an environment variable name'), z.string()).optional(),
     /** Like `env`, for secrets. */

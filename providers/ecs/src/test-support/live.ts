@@ -34,6 +34,8 @@ export async function liveWorld(env: NodeJS.ProcessEnv = process.env): Promise<L
     subnets: list(env.CODEBOLT_ECS_SUBNETS),
     securityGroups: list(env.CODEBOLT_ECS_SECURITY_GROUPS),
     assignPublicIp: env.CODEBOLT_ECS_ASSIGN_PUBLIC_IP === '1',
+    // Under the kit's 90 s wait for any provider answer.
+    stopWaitMs: 80_000,
     ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
   };
   const publicUrl = required('CODEBOLT_ECS_RELAY_PUBLIC_URL');
