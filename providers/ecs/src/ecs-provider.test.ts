@@ -270,6 +270,15 @@ describe('EcsProvider against the ECS stand-in', () => {
     expect(world.standIn.describe()).toEqual([]);
   });
 
+  it('health answers ok with working credentials and says what is wrong otherwise', async () => {
+    expect(await provider.health({ config: config(), signal })).toEqual({ ok: true });
+    const wrong = await provider.health({ config: config({ profile: 'wrong' }), signal });
+    expect(wrong.ok).toBe(false);
+    expect(wrong.message).toContain('UnrecognizedClientException');
+    const cluster = await provider.health({ config: config({ cluster: 'elsewhere' }), signal });
+    expect(cluster).toMatchObject({ ok: false, message: expect.stringContaining('ClusterNotFoundException') });
+  });
+
   it("list shows only this installation's running tasks", async () => {
     const other = createEcsProvider({ installationId: `${installationId}-other` });
     const mine = await provider.create(startContext('env-mine'));
