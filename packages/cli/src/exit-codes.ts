@@ -10,7 +10,7 @@ import type { ErrorCode } from '@codebolt/protocol';
  * | 2 | `unauthorized`, `forbidden`: no or wrong credential |
  * | 3 | `not-found`, `environment-not-found`, `file-not-found`, `provider-not-found` |
  * | 4 | `conflict`, `invalid-state`: the request clashes with the current state |
- * | 5 | `relay-unreachable`, `runtime-unavailable`, `provider-unavailable`, `shutting-down`, `timeout`: try again later |
+ * | 5 | `relay-unreachable`, `runtime-unavailable`, `provider-unavailable`, `shutting-down`, `timeout`, `backend-unavailable`: try again later |
  *
  * `env exec` exits with the remote command's code instead: 128 + n for a signal n, 127 when the
  * command could not be started, 130 after Ctrl-C, and 6 when output was provably lost (a `gap`),
@@ -42,6 +42,7 @@ const BY_ERROR_CODE: Partial<Record<ErrorCode, number>> = {
   'provider-unavailable': EXIT_CODES.unavailable,
   'shutting-down': EXIT_CODES.unavailable,
   timeout: EXIT_CODES.unavailable,
+  'backend-unavailable': EXIT_CODES.unavailable,
 };
 
 /** The exit code for an error code (1 for every code without its own). */

@@ -45,6 +45,8 @@ const FIXES: Partial<Record<ErrorCode, string>> = {
   'provider-unavailable': 'see the provider log with `codebolt env logs <id>`',
   'provider-error': 'see the provider log with `codebolt env logs <id>`',
   'runtime-exited': 'see the provider log with `codebolt env logs <id>`, then `codebolt env start <id>`',
+  'backend-quota-exceeded': "delete environments you no longer need, or raise the quota of the provider's cloud account (see docs/providers/<name>.md)",
+  'backend-unavailable': "try again shortly; the provider's cloud API failed or throttled the call (`codebolt env logs <id>` shows details)",
   'resource-gone': 'delete the environment with `codebolt env delete <id>` and create it again',
   timeout: 'try again, or look at `codebolt env get <id>` and `codebolt env logs <id>`',
   'data-dir-locked': 'stop the other relay that uses this data dir, or pass another --data-dir',

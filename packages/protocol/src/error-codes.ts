@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   'runtime-unavailable': { status: 503, meaning: 'The environment has no connected runtime right now.' },
   'provider-unavailable': { status: 503, meaning: 'The provider process could not be started, did not register in time, or exited.' },
   'provider-error': { status: 502, meaning: 'The provider reported a failure while acting on its backend.' },
+  'backend-quota-exceeded': { status: 429, meaning: "The provider's backend account is at one of its own limits (a cloud quota on tasks, vCPUs or sandboxes); free capacity or raise the quota." },
+  'backend-unavailable': { status: 503, meaning: "The provider's backend failed or throttled the call transiently (a 5xx, rate limit or timeout of the vendor's API); retry later." },
   'resource-gone': { status: 410, meaning: "The environment's resource no longer exists in the provider's backend." },
   'runtime-exited': { status: 502, meaning: 'The runtime process inside the resource exited or was killed.' },
   timeout: { status: 504, meaning: 'An operation did not finish within its time limit.' },

@@ -64,9 +64,11 @@ export abstract class BaseProvider<Config = Record<string, unknown>> {
 
   /**
    * Resumes a stopped resource and launches a runtime in it with the new `context.runtime`.
-   * Throw `CodeboltError('resource-gone', …)` when the resource no longer exists.
+   * Throw `CodeboltError('resource-gone', …)` when the resource no longer exists. A backend that
+   * cannot keep a resource across stop (an ECS task) makes a new one here and returns its
+   * `{ resourceId }`, which replaces the old id in the relay's record; return nothing otherwise.
    */
-  abstract start(resourceId: string, context: StartContext<Config>): Promise<void>;
+  abstract start(resourceId: string, context: StartContext<Config>): Promise<void | CreateResult>;
 
   /**
    * Looks at a resource without changing anything: `running` (a runtime is running in it),
@@ -130,8 +132,8 @@ export abstract class BaseProvider<Config = Record<string, unknown>> {
       );
     }
     if (status === 'running') await this.stop(resourceId, resourceContext);
-    await this.start(resourceId, context);
-    return { resourceId, outcome: 'resumed' };
+    const started = await this.start(resourceId, context);
+    return { resourceId: started?.resourceId ?? resourceId, outcome: 'resumed' };
   }
 
   /** `providerAttach` → `attach`. */

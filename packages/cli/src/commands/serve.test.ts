@@ -48,7 +48,7 @@ describe('codebolt serve', () => {
     const dataDir = join(sandbox.cwd, 'relay-data');
     const token = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
     const { url } = JSON.parse(await readFile(join(dataDir, 'relay.json'), 'utf8')) as { url: string };
-    expect(serve.printed).toContain(`Codebolt relay listening on ${url} (data dir relay-data, providers local, docker, worktree, ssh, e2b)`);
+    expect(serve.printed).toContain(`Codebolt relay listening on ${url} (data dir relay-data, providers local, docker, worktree, ssh, e2b, ecs)`);
     expect(serve.printed).toContain(`admin token: ${join(dataDir, 'admin.token')} (the CLI uses it automatically)`);
     expect(serve.printed).toContain('Next, in another terminal: pnpm codebolt --data-dir relay-data env create demo --provider local');
     expect(serve.printed).not.toContain(token);
@@ -58,7 +58,7 @@ describe('codebolt serve', () => {
     expect(list.stderr).toBe('');
     expect(JSON.parse(list.stdout)).toEqual([]);
     const providers = await sandbox.run(['--data-dir', 'relay-data', '--json', 'provider', 'list']);
-    expect((JSON.parse(providers.stdout) as Array<{ name: string }>).map((provider) => provider.name)).toEqual(['local', 'docker', 'worktree', 'ssh', 'e2b']);
+    expect((JSON.parse(providers.stdout) as Array<{ name: string }>).map((provider) => provider.name)).toEqual(['local', 'docker', 'worktree', 'ssh', 'e2b', 'ecs']);
 
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
@@ -70,7 +70,7 @@ describe('codebolt serve', () => {
     const info = JSON.parse(serve.printed) as ServeInfo;
     expect(info.url).toBe(`http://127.0.0.1:${info.port}`);
     expect(info.dataDir).toBe(join(sandbox.cwd, '.codebolt'));
-    expect(info.providers).toEqual(['local', 'docker', 'worktree', 'ssh', 'e2b']);
+    expect(info.providers).toEqual(['local', 'docker', 'worktree', 'ssh', 'e2b', 'ecs']);
     expect(info.firstBoot).toBe(true);
     serve.child.kill('SIGINT');
     expect(await serve.exited).toBe(0);

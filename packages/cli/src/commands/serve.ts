@@ -100,7 +100,7 @@ function parsePort(value: string): number {
 }
 
 /** Providers installed with the CLI, offered by every `serve`. */
-const BUNDLED_PROVIDERS = ['@codebolt/provider-local', '@codebolt/provider-docker', '@codebolt/provider-worktree', '@codebolt/provider-ssh', '@codebolt/provider-e2b'];
+const BUNDLED_PROVIDERS = ['@codebolt/provider-local', '@codebolt/provider-docker', '@codebolt/provider-worktree', '@codebolt/provider-ssh', '@codebolt/provider-e2b', '@codebolt/provider-ecs'];
 
 /** The bundled providers' package dirs, then every dir in CODEBOLT_PROVIDER_PATHS (path-delimiter separated). */
 function providerPackages(env: NodeJS.ProcessEnv, cwd: string): string[] {

@@ -38,7 +38,19 @@ export interface ProviderConformanceOptions {
   resourceExists(resourceId: string, context: ConformanceContext & { environmentId: string }): Promise<boolean>;
   /** Time limit of each test, in milliseconds. Default 240000. */
   testTimeoutMs?: number;
-  /** Options of the kit relay (a fixed port and a public runtime URL, for runtimes in a cloud that reach it through a tunnel). Default: 127.0.0.1, any port. */
+  /**
+   * What `stop` does to the resource. `keeps` (default): the resource and its files survive stop
+   * and `start` resumes the same resource. `ends`: the backend cannot keep a stopped resource
+   * (an ECS task), so stop ends it (`resourceExists` false, `attach` says `stopped`) and `start`
+   * makes a fresh one, possibly under a new resourceId, without the old files; the provider's
+   * docs must say so.
+   */
+  stopSemantics?: 'keeps' | 'ends';
+  /**
+   * Where the kit's relay endpoint listens and what runtimes dial (see `KitRelay.start`). Default:
+   * 127.0.0.1 on a free port. A live run against a cloud backend sets a fixed port on 0.0.0.0 and
+   * the public URL the resource reaches it by.
+   */
   relay?: KitRelayOptions;
 }
 
@@ -98,21 +110,40 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
       expect(await options.resourceExists(made.resourceId, run.contextFor(made))).toBe(true);
     });
 
-    test('stop keeps the resource; start resumes it with its files intact', async (run) => {
-      const made = await run.create('resume');
-      await made.runtime.request('fs.write', { path: 'conformance/kept.txt', content: 'kept across stop', createParents: true });
-      await run.provider.request('providerStop', { environment: made.environment, resourceId: made.resourceId, mode: 'stop', config: run.config });
-      await made.runtime.waitClosed('the runtime to disconnect after stop');
-      expect((await run.attach(made)).status).toBe('stopped');
-      expect(await options.resourceExists(made.resourceId, run.contextFor(made))).toBe(true);
+    if (options.stopSemantics === 'ends') {
+      test('stop ends the resource (the backend cannot keep it); start makes a fresh one without the old files', async (run) => {
+        const made = await run.create('resume');
+        const stoppedId = made.resourceId;
+        await made.runtime.request('fs.write', { path: 'conformance/kept.txt', content: 'not kept across stop', createParents: true });
+        await run.provider.request('providerStop', { environment: made.environment, resourceId: made.resourceId, mode: 'stop', config: run.config });
+        await made.runtime.waitClosed('the runtime to disconnect after stop');
+        expect((await run.attach(made)).status).toBe('stopped');
+        expect(await options.resourceExists(stoppedId, run.contextFor(made))).toBe(false);
 
-      const resumed = await run.start(made);
+        const resumed = await run.start(made);
 
-      expect(resumed.outcome).toBe('resumed');
-      expect(resumed.resourceId).toBe(made.resourceId);
-      expect(await made.runtime.request('fs.read', { path: 'conformance/kept.txt' })).toMatchObject({ content: 'kept across stop' });
-      expect((await made.runtime.exec('sh', ['-c', 'cat conformance/kept.txt'])).stdout).toBe('kept across stop');
-    });
+        expect(resumed.outcome).toBe('resumed');
+        expect((await run.attach(made)).status).toBe('running');
+        expect((await made.runtime.exec('sh', ['-c', 'echo fresh-$((6 * 7))'])).stdout).toBe('fresh-42\n');
+        await expect(made.runtime.request('fs.read', { path: 'conformance/kept.txt' })).rejects.toMatchObject({ code: 'file-not-found' });
+      });
+    } else {
+      test('stop keeps the resource; start resumes it with its files intact', async (run) => {
+        const made = await run.create('resume');
+        await made.runtime.request('fs.write', { path: 'conformance/kept.txt', content: 'kept across stop', createParents: true });
+        await run.provider.request('providerStop', { environment: made.environment, resourceId: made.resourceId, mode: 'stop', config: run.config });
+        await made.runtime.waitClosed('the runtime to disconnect after stop');
+        expect((await run.attach(made)).status).toBe('stopped');
+        expect(await options.resourceExists(made.resourceId, run.contextFor(made))).toBe(true);
+
+        const resumed = await run.start(made);
+
+        expect(resumed.outcome).toBe('resumed');
+        expect(resumed.resourceId).toBe(made.resourceId);
+        expect(await made.runtime.request('fs.read', { path: 'conformance/kept.txt' })).toMatchObject({ content: 'kept across stop' });
+        expect((await made.runtime.exec('sh', ['-c', 'cat conformance/kept.txt'])).stdout).toBe('kept across stop');
+      });
+    }
 
     test('attach finds the running resource after the provider process is killed and restarted', async (run) => {
       const made = await run.create('attach');
@@ -298,6 +329,12 @@ class ConformanceSession {
       return result;
     }
     made.runtime = await this.relay.runtime(token, `the resumed runtime of ${environment.id} to dial back`);
+    if (result.resourceId !== made.resourceId) {
+      // A provider whose stop ends the resource starts a new one: track it too, so cleanup destroys both.
+      this.made.set(made.resourceId, { ...made });
+      made.resourceId = result.resourceId;
+      this.made.set(result.resourceId, made);
+    }
     return result;
   }
 

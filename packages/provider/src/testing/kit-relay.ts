@@ -7,8 +7,12 @@ import { Changes } from './wait.js';
 
 /** Options of `KitRelay.start`; every field is optional. */
 export interface KitRelayOptions {
-  /** Port to listen on (127.0.0.1). Default 0 (any free port). */
+  /** Address to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Port to listen on. Default 0 (any free port). */
   port?: number;
+  /** `ws(s)://host:port` (no path) runtimes dial when they cannot reach 127.0.0.1; `/v1/runtime` is appended. */
+  publicUrl?: string;
   /** The runtime endpoint handed to providers, when runtimes reach this server through a tunnel. Default `ws://127.0.0.1:<port>/v1/runtime`. */
   publicRuntimeUrl?: string;
 }
@@ -33,15 +37,17 @@ export class KitRelay {
   ) {}
 
   /**
-   * Listens on 127.0.0.1, port 0, unless `options` say otherwise: `port` (a fixed port, e.g.
-   * for a tunnel) and `publicRuntimeUrl` (the `ws(s)://…/v1/runtime` address that runtimes
-   * outside this machine — a cloud sandbox — use to reach this server through that tunnel).
+   * Listens on `options.host` (default 127.0.0.1) and `options.port` (default 0: any free port).
+   * Runtimes that run somewhere 127.0.0.1 does not reach (a cloud sandbox or task in a live test)
+   * are told to dial `options.publicRuntimeUrl` (the full `ws(s)://…/v1/runtime` address), or
+   * `options.publicUrl` (`ws(s)://host:port`, no path) + `/v1/runtime`.
    */
   static async start(options: KitRelayOptions = {}): Promise<KitRelay> {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0, maxPayload: 64 * 1024 * 1024 });
+    const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, maxPayload: 64 * 1024 * 1024 });
     server.on('error', () => {});
     await once(server, 'listening');
-    const relay = new KitRelay(server, (server.address() as AddressInfo).port, options.publicRuntimeUrl);
+    const publicRuntimeUrl = options.publicRuntimeUrl ?? (options.publicUrl ? `${options.publicUrl.replace(/\/$/, '')}/v1/runtime` : undefined);
+    const relay = new KitRelay(server, (server.address() as AddressInfo).port, publicRuntimeUrl);
     server.options.verifyClient = (info, callback) => callback(relay.accepts(info.req.url ?? '', info.req.headers.authorization), 401, 'Unauthorized');
     server.on('connection', (socket, request) => relay.onConnection(socket, request.url ?? '', request.headers.authorization ?? ''));
     return relay;
