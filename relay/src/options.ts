@@ -46,6 +46,15 @@ export const relayOptionsSchema = z.object({
   providerRegisterTimeoutMs: z.number().int().positive().default(15_000),
   providerRequestTimeoutMs: z.number().int().positive().default(120_000),
   providerStopTimeoutMs: z.number().int().positive().default(5_000),
+  /** A provider that sends no heartbeat for this long is killed and restarted (providers send one every 5 s). */
+  providerHeartbeatTimeoutMs: z.number().int().positive().default(20_000),
+  /** Restart backoff of crashed provider processes: first delay, ceiling, ±jitter (fraction). */
+  providerRestartInitialDelayMs: z.number().int().nonnegative().default(1_000),
+  providerRestartMaxDelayMs: z.number().int().nonnegative().default(60_000),
+  providerRestartJitterRatio: z.number().min(0).max(1).default(0.2),
+  /** More than this many provider crashes within providerCrashWindowMs open the circuit: the environment goes to error. */
+  providerMaxCrashes: z.number().int().nonnegative().default(5),
+  providerCrashWindowMs: z.number().int().positive().default(60_000),
   runtimeConnectTimeoutMs: z.number().int().positive().default(60_000),
   runtimeTokenTtlSeconds: z.number().int().positive().default(24 * 3600),
   adminTokenTtlSeconds: z.number().int().positive().default(365 * 24 * 3600),

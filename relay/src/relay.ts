@@ -26,6 +26,7 @@ import { type RelayOptions, isLoopback, resolveRelayOptions } from './options.js
 import { ProviderConfigStore } from './providers/provider-config-store.js';
 import { ProviderProcessManager } from './providers/provider-process-manager.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
+import { ProviderSupervisor } from './providers/provider-supervisor.js';
 import { SecretCipher } from './secrets/cipher.js';
 import { MasterKeyRotation } from './secrets/master-key-rotation.js';
 import { AddressLimiter } from './limits/address-limiter.js';
@@ -106,6 +107,14 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       },
       registerTimeoutMs: options.providerRegisterTimeoutMs,
       stopTimeoutMs: options.providerStopTimeoutMs,
+      heartbeatTimeoutMs: options.providerHeartbeatTimeoutMs,
+      restartPolicy: {
+        initialDelayMs: options.providerRestartInitialDelayMs,
+        maxDelayMs: options.providerRestartMaxDelayMs,
+        jitterRatio: options.providerRestartJitterRatio,
+        maxCrashes: options.providerMaxCrashes,
+        crashWindowMs: options.providerCrashWindowMs,
+      },
       logger,
     });
     const environments = new EnvironmentService(
@@ -120,6 +129,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         providerRequestTimeoutMs: options.providerRequestTimeoutMs,
       },
     );
+    const supervisor = new ProviderSupervisor(processes, environments, logger);
     const broker = new AppBroker(hub, logger, {
       sessionRetentionMs: options.appSessionRetentionMs,
       files: environments,
@@ -260,6 +270,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         const notice = envelope('reconnect', { data: { retryAfterMs: options.reconnectAfterMs } });
         broker.broadcast(notice);
         hub.broadcast(notice);
+        supervisor.close();
         await environments.shutdown(options.shutdownTimeoutMs);
         broker.close(undefined, 1001, 'relay shutting down');
         hub.closeAll(1001, 'relay shutting down');

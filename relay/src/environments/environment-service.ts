@@ -150,9 +150,23 @@ export class EnvironmentService extends EventEmitter {
     return { record: stored, replayed: false };
   }
 
+  /** Supervision: is the environment running (or on its way), so that its provider process should be kept alive? */
+  needsProvider(id: string): boolean {
+    const record = this.deps.store.get(id);
+    return !!record && !this.#shuttingDown && record.desiredState === 'running' && (record.state === 'running' || record.state === 'starting' || record.state === 'creating');
+  }
+
+  /** Supervision: the provider cannot be brought back; the environment goes to error (in its queue). */
+  failEnvironment(id: string, error: CodeboltError): void {
+    this.#enqueue(id, 'provider supervision', async () => {
+      if (this.deps.store.get(id)?.desiredState === 'running') await this.#fail(id, error);
+    });
+  }
+
   async start(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
     const record = this.get(principal, idOrName);
     this.#refuseWhileDeleting(record, 'start');
+    this.deps.processes.resetCrashes(record.id);
     if (record.desiredState === 'running' && record.state !== 'error' && record.state !== 'stopped') return record;
     const updated = await this.#update(record.id, (r) => {
       r.desiredState = 'running';
@@ -178,6 +192,7 @@ export class EnvironmentService extends EventEmitter {
   async restart(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
     const record = this.get(principal, idOrName);
     this.#refuseWhileDeleting(record, 'restart');
+    this.deps.processes.resetCrashes(record.id);
     const updated = await this.#update(record.id, (r) => {
       r.desiredState = 'running';
       r.state = 'stopping';

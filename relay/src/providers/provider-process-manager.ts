@@ -1,11 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { WebSocket } from 'ws';
 import { CodeboltError } from '@codebolt/protocol';
 import type { Logger } from '../logger.js';
 import type { ProviderDefinition } from './provider-registry.js';
+import { providerOutputTail } from './provider-output-tail.js';
+import { CrashLedger, DEFAULT_PROVIDER_RESTART_POLICY, type ProviderRestartPolicy, restartDelayMs } from './provider-restart-policy.js';
 import { ProviderSession } from './provider-session.js';
 
 /** Variables a provider process inherits from the relay's environment; nothing else leaks in. */
@@ -21,7 +25,25 @@ export interface ProviderProcessManagerOptions {
   registerTimeoutMs: number;
   /** How long a provider gets to exit after its stdin closes, before SIGKILL. Default 5,000 ms. */
   stopTimeoutMs: number;
+  /** Restart backoff and circuit breaker (see ProviderRestartPolicy). Default DEFAULT_PROVIDER_RESTART_POLICY. */
+  restartPolicy?: ProviderRestartPolicy;
+  /**
+   * A registered provider that sends no `heartbeat` event for this long is killed (SIGKILL) and
+   * counts as a crash. Providers send one every 5 s by default. Default 20,000 ms.
+   */
+  heartbeatTimeoutMs?: number;
   logger: Logger;
+}
+
+/** What the relay remembers of an environment's latest provider process, for crash reports. */
+interface SpawnRecord {
+  label: string;
+  logPath: string;
+  /** Size of the log when the process was spawned: its own output starts here. */
+  logOffset: number;
+  token: string;
+  /** How it ended, e.g. `exited (code 3) before registering`. */
+  ending?: string;
 }
 
 interface Registration {
@@ -38,6 +60,8 @@ export interface ProviderHandle {
   session: ProviderSession;
   child: ChildProcess;
   exited: Promise<void>;
+  /** Set by the heartbeat watchdog before it kills the process. */
+  heartbeatLost?: boolean;
 }
 
 function hashToken(token: string): Buffer {
@@ -47,14 +71,41 @@ function hashToken(token: string): Buffer {
 /**
  * Spawns provider child processes (one per environment being acted on or running), authenticates
  * their connections on /v1/provider with a per-process secret passed only in the environment,
- * and stops them. Emits nothing; callers await `acquire`.
+ * and stops them.
+ *
+ * Supervision: a provider that exits before registering is spawned again by `acquire` after the
+ * restart policy's backoff; one that exits (or is killed by the heartbeat watchdog) after
+ * registering, without `release`, emits `crashed (environmentId, definition, crashes)` so the
+ * ProviderSupervisor can restart it. More than `maxCrashes` crashes within the window open the
+ * environment's circuit: `acquire` then throws `provider-crash-loop` (with the provider's last
+ * output, secrets redacted) until `resetCrashes` or until the crashes age out.
  */
-export class ProviderProcessManager {
+export class ProviderProcessManager extends EventEmitter {
   readonly #handles = new Map<string, ProviderHandle>();
   readonly #starting = new Map<string, Promise<ProviderHandle>>();
   readonly #registrations = new Set<Registration>();
+  readonly #spawns = new Map<string, SpawnRecord>();
+  readonly #crashErrors = new WeakSet<Error>();
+  readonly #policy: ProviderRestartPolicy;
+  readonly #ledger: CrashLedger;
+  readonly #closed = new AbortController();
+  #watchdog: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: ProviderProcessManagerOptions) {}
+  constructor(private readonly options: ProviderProcessManagerOptions) {
+    super();
+    this.#policy = options.restartPolicy ?? DEFAULT_PROVIDER_RESTART_POLICY;
+    this.#ledger = new CrashLedger(this.#policy);
+  }
+
+  /** Forgets an environment's crashes: an explicit start closes its circuit. */
+  resetCrashes(environmentId: string): void {
+    this.#ledger.reset(environmentId);
+  }
+
+  /** The restart policy in force (the supervisor uses it for its delays). */
+  get restartPolicy(): ProviderRestartPolicy {
+    return this.#policy;
+  }
 
   /** Returns the live provider for the environment, spawning one if needed. */
   async acquire(environmentId: string, definition: ProviderDefinition): Promise<ProviderHandle> {
@@ -63,9 +114,44 @@ export class ProviderProcessManager {
     if (existing) await this.release(environmentId);
     const starting = this.#starting.get(environmentId);
     if (starting) return starting;
-    const promise = this.#spawn(environmentId, definition).finally(() => this.#starting.delete(environmentId));
+    const promise = this.#spawnSupervised(environmentId, definition).finally(() => this.#starting.delete(environmentId));
     this.#starting.set(environmentId, promise);
     return promise;
+  }
+
+  /** Spawns until one registers: a crash before registering is retried after the backoff, until the circuit opens. */
+  async #spawnSupervised(environmentId: string, definition: ProviderDefinition): Promise<ProviderHandle> {
+    for (;;) {
+      if (this.#ledger.isOpen(environmentId)) throw await this.crashLoopError(environmentId);
+      try {
+        return await this.#spawn(environmentId, definition);
+      } catch (error) {
+        if (!(error instanceof Error) || !this.#crashErrors.has(error) || this.#closed.signal.aborted) throw error;
+        const crashes = this.#ledger.record(environmentId);
+        if (this.#ledger.isOpen(environmentId)) throw await this.crashLoopError(environmentId);
+        const waitMs = restartDelayMs(crashes, this.#policy);
+        this.options.logger.warn('provider crashed before registering; restarting it', { environmentId, provider: definition.name, crashes, waitMs });
+        await delay(waitMs, undefined, { signal: this.#closed.signal }).catch(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  /**
+   * The error for an environment whose circuit is open: how often and how it crashed, what to do,
+   * and the provider's last output lines (its secret and token-looking strings redacted).
+   */
+  async crashLoopError(environmentId: string): Promise<CodeboltError> {
+    const spawn = this.#spawns.get(environmentId);
+    const crashes = this.#ledger.count(environmentId);
+    const tail = spawn ? await providerOutputTail(spawn.logPath, spawn.logOffset, [spawn.token]) : '';
+    return new CodeboltError(
+      'provider-crash-loop',
+      `provider ${spawn?.label ?? `of environment ${environmentId}`} crashed ${crashes} times within ${this.#policy.crashWindowMs} ms` +
+        `${spawn?.ending ? ` (last: ${spawn.ending})` : ''}; the relay stopped restarting it. Fix the provider (full log: \`codebolt env logs ${environmentId}\`), ` +
+        `then start the environment again with \`codebolt env start ${environmentId}\`.${tail ? `\nLast output:\n${tail}` : ''}`,
+    );
   }
 
   /** Ends an environment's provider process: close stdin (it exits), SIGKILL after the timeout. */
@@ -77,6 +163,8 @@ export class ProviderProcessManager {
   }
 
   async releaseAll(): Promise<void> {
+    this.#closed.abort();
+    this.#stopWatchdog();
     await Promise.all([...this.#handles.keys()].map((id) => this.release(id)));
   }
 
@@ -102,7 +190,8 @@ export class ProviderProcessManager {
     const { dataDir, providerUrl, registerTimeoutMs, logger } = this.options;
     const logDir = join(dataDir, 'logs', environmentId);
     await mkdir(logDir, { recursive: true, mode: 0o700 });
-    const log = await open(join(logDir, 'provider.log'), 'a', 0o600);
+    const logPath = join(logDir, 'provider.log');
+    const log = await open(logPath, 'a', 0o600);
     const token = randomBytes(32).toString('base64url');
     const env: NodeJS.ProcessEnv = {};
     for (const name of [...INHERITED_ENV, ...definition.inheritEnv]) if (process.env[name] !== undefined) env[name] = process.env[name];
@@ -115,6 +204,8 @@ export class ProviderProcessManager {
       CODEBOLT_PROVIDER_NAME: definition.name,
     });
     const label = `${definition.name} (environment ${environmentId})`;
+    const spawnRecord: SpawnRecord = { label, logPath, logOffset: (await log.stat()).size, token };
+    this.#spawns.set(environmentId, spawnRecord);
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, [definition.entry], { cwd: dataDir, env, stdio: ['pipe', log.fd, log.fd] });
@@ -144,6 +235,7 @@ export class ProviderProcessManager {
             clearTimeout(timer);
             const handle: ProviderHandle = { environmentId, definition, session, child, exited };
             this.#handles.set(environmentId, handle);
+            this.#startWatchdog();
             resolve(handle);
           });
         },
@@ -164,11 +256,51 @@ export class ProviderProcessManager {
       child.once('exit', (code, signal) => {
         this.#registrations.delete(registration);
         const current = this.#handles.get(environmentId);
-        if (current?.child === child) this.#handles.delete(environmentId);
-        fail(new CodeboltError('provider-unavailable', `provider ${label} exited (${signal ?? `code ${code}`}) before registering; see \`codebolt env logs ${environmentId}\``));
+        const how = current?.child === child && current.heartbeatLost ? `killed: no heartbeat for ${this.#heartbeatTimeoutMs} ms` : `exited (${signal ?? `code ${code}`})`;
+        if (current?.child === child) {
+          // Not released: it crashed (or the watchdog killed it). The supervisor decides about a restart.
+          this.#handles.delete(environmentId);
+          if (this.#handles.size === 0) this.#stopWatchdog();
+          spawnRecord.ending = how;
+          if (!this.#closed.signal.aborted) {
+            const crashes = this.#ledger.record(environmentId);
+            this.options.logger.warn('provider process crashed', { environmentId, provider: definition.name, how, crashes });
+            this.emit('crashed', environmentId, definition, crashes);
+          }
+        }
+        if (settled) return;
+        spawnRecord.ending = `${how} before registering`;
+        const crash = new CodeboltError('provider-unavailable', `provider ${label} ${how} before registering; see \`codebolt env logs ${environmentId}\``);
+        this.#crashErrors.add(crash);
+        fail(crash);
       });
       child.once('error', (error) => fail(new CodeboltError('provider-unavailable', `provider ${label} could not be started: ${error.message}`, { cause: error })));
     });
+  }
+
+  get #heartbeatTimeoutMs(): number {
+    return this.options.heartbeatTimeoutMs ?? 20_000;
+  }
+
+  /** Kills registered providers that stopped sending heartbeats; their exit counts as a crash. */
+  #startWatchdog(): void {
+    if (this.#watchdog) return;
+    const timeoutMs = this.#heartbeatTimeoutMs;
+    this.#watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const handle of this.#handles.values()) {
+        if (handle.heartbeatLost || now - handle.session.lastHeartbeatAt <= timeoutMs) continue;
+        handle.heartbeatLost = true;
+        this.options.logger.warn('provider sent no heartbeat; killing it', { environmentId: handle.environmentId, provider: handle.definition.name, timeoutMs });
+        handle.child.kill('SIGKILL');
+      }
+    }, Math.max(50, Math.min(1_000, Math.floor(timeoutMs / 4))));
+    this.#watchdog.unref();
+  }
+
+  #stopWatchdog(): void {
+    clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
   }
 
   async #stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
