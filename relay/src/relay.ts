@@ -27,6 +27,7 @@ import { ProviderConfigStore } from './providers/provider-config-store.js';
 import { ProviderProcessManager } from './providers/provider-process-manager.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
 import { ProviderSupervisor } from './providers/provider-supervisor.js';
+import { reapStaleProviders } from './providers/stale-provider-reaper.js';
 import { SecretCipher } from './secrets/cipher.js';
 import { MasterKeyRotation } from './secrets/master-key-rotation.js';
 import { AddressLimiter } from './limits/address-limiter.js';
@@ -261,6 +262,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     urls.provider = `ws://${localHost}:${port}/v1/provider`;
     await writeFileAtomic(join(dataDir, 'relay.json'), `${JSON.stringify({ url, pid: process.pid, version: RELAY_VERSION })}\n`, 0o600);
     logger.info('relay listening', { url, dataDir, providers: registry.list().map((definition) => definition.name) });
+    await reapStaleProviders(dataDir, logger);
     await environments.reconcileOnBoot();
 
     let closing: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WebSocket } from 'ws';
@@ -11,6 +11,7 @@ import type { ProviderDefinition } from './provider-registry.js';
 import { providerOutputTail } from './provider-output-tail.js';
 import { CrashLedger, DEFAULT_PROVIDER_RESTART_POLICY, type ProviderRestartPolicy, restartDelayMs } from './provider-restart-policy.js';
 import { ProviderSession } from './provider-session.js';
+import { PROVIDER_PID_FILE } from './stale-provider-reaper.js';
 
 /** Variables a provider process inherits from the relay's environment; nothing else leaks in. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'USER', 'NODE_ENV', 'SystemRoot'];
@@ -213,7 +214,19 @@ export class ProviderProcessManager extends EventEmitter {
       await log.close();
     }
     child.stdin?.on('error', () => {});
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Read by the next relay's reaper if this one is killed (see stale-provider-reaper.ts).
+    const pidPath = join(logDir, PROVIDER_PID_FILE);
+    const pidWritten = child.pid === undefined ? Promise.resolve() : writeFile(pidPath, `${child.pid}\n`, { mode: 0o600 }).catch(() => {});
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        void pidWritten
+          .then(async () => {
+            if ((await readFile(pidPath, 'utf8').catch(() => '')).trim() === String(child.pid)) await rm(pidPath, { force: true });
+          })
+          .catch(() => {})
+          .finally(resolve);
+      }),
+    );
     child.on('error', (error) => logger.error('provider process error', { environmentId, error }));
 
     return new Promise<ProviderHandle>((resolve, reject) => {
