@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CodeboltError, envelope } from '@codebolt/protocol';
+import { CodeboltError, type Envelope, envelope } from '@codebolt/protocol';
 import { authorize } from './auth/authorization.js';
 import { bearerToken } from './auth/credentials.js';
 import { checkOrigin } from './auth/origin-policy.js';
@@ -16,6 +16,8 @@ import { writeFileAtomic } from './data-dir/atomic-file.js';
 import { loadInstallationId } from './data-dir/installation.js';
 import { acquireLock } from './data-dir/lock.js';
 import { EnvironmentService } from './environments/environment-service.js';
+import { LeaseManager } from './leases/lease-manager.js';
+import { resolveLease } from './leases/lease-policy.js';
 import { openApiDocument } from './http/openapi.js';
 import { sendError, sendJson } from './http/respond.js';
 import { matchRoute } from './http/router.js';
@@ -119,7 +121,17 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       logger,
     });
     const environments = new EnvironmentService(
-      { store, registry, providerConfig, cipher, tokens: credentials.tokens, processes, hub, logger },
+      {
+        store,
+        registry,
+        providerConfig,
+        cipher,
+        tokens: credentials.tokens,
+        processes,
+        hub,
+        logger,
+        leasePolicy: (tenant, provider, requested) => resolveLease(options.leases, tenant, provider, requested),
+      },
       {
         dataDir,
         get runtimeUrl() {
@@ -131,10 +143,28 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       },
     );
     const supervisor = new ProviderSupervisor(processes, environments, logger);
+    const leases = new LeaseManager(
+      {
+        environments,
+        records: () => store.list(),
+        record: (id) => store.get(id),
+        publish: (id, message) => broker.publish(id, message),
+        audit: (event) => audit.record(event),
+        logger,
+      },
+      options.leases,
+    );
+    hub.on('frame', (environmentId: string, message: Envelope) => leases.runtimeFrame(environmentId, message));
     const broker = new AppBroker(hub, logger, {
       sessionRetentionMs: options.appSessionRetentionMs,
       files: environments,
       maxSendBufferBytes: options.maxAppSendBufferBytes,
+      activity: {
+        appConnected: (id) => leases.appConnected(id),
+        appDisconnected: (id) => leases.appDisconnected(id),
+        appRequest: (id, type, requestId) => leases.appRequest(id, type, requestId),
+        relayRequest: (principal, id, _type, data) => leases.extend(principal, id, data as { durationMs?: number }),
+      },
       onDenied: (principal, environmentId, type) =>
         audit.record({
           action: `WS ${type.slice(0, 50)}`,
@@ -263,6 +293,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     await writeFileAtomic(join(dataDir, 'relay.json'), `${JSON.stringify({ url, pid: process.pid, version: RELAY_VERSION })}\n`, 0o600);
     logger.info('relay listening', { url, dataDir, providers: registry.list().map((definition) => definition.name) });
     await reapStaleProviders(dataDir, logger);
+    leases.start();
     await environments.reconcileOnBoot();
 
     let closing: Promise<void> | undefined;
@@ -273,6 +304,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         broker.broadcast(notice);
         hub.broadcast(notice);
         supervisor.close();
+        leases.close();
         await environments.shutdown(options.shutdownTimeoutMs);
         broker.close(undefined, 1001, 'relay shutting down');
         hub.closeAll(1001, 'relay shutting down');

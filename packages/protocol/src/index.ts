@@ -9,3 +9,4 @@ export * from './app-events.js';
 export * from './stream-messages.js';
 export * from './ack-scheduler.js';
 export * from './tokens.js';
+export * from './lease-messages.js';

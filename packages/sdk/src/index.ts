@@ -13,6 +13,7 @@ export {
   type ChannelFileSystem,
   type DiffOptions,
   type ExecOptions,
+  type ExtendLeaseOptions,
   type FsReadResult,
   type ReadOptions,
   type RemoveOptions,

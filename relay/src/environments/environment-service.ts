@@ -47,6 +47,8 @@ export interface EnvironmentServiceDeps {
   processes: ProviderProcessManager;
   hub: RuntimeHub;
   logger: Logger;
+  /** The budgets of a new environment (see leases/lease-policy.ts); throws `bad-request` over a limit. Default: none. */
+  leasePolicy?: (tenant: string, provider: string, requested: CreateEnvironmentInput['lease']) => { idleTimeoutMs: number | null; maxLifetimeMs: number | null };
 }
 
 function canonicalJson(value: unknown): string {
@@ -125,6 +127,7 @@ export class EnvironmentService extends EventEmitter {
       throw new CodeboltError('conflict', `an environment named "${input.name}" already exists; pick another name or delete it first`);
     }
     this.#mergedConfig(definition, input.config);
+    const lease = this.deps.leasePolicy?.(principal.tenant, definition.name, input.lease) ?? { idleTimeoutMs: null, maxLifetimeMs: null };
     const id = `env_${randomBytes(10).toString('hex')}`;
     const now = new Date().toISOString();
     const record: EnvironmentRecord = {
@@ -139,7 +142,7 @@ export class EnvironmentService extends EventEmitter {
       resourceId: null,
       creationToken: randomBytes(16).toString('hex'),
       runtime: { connected: false, version: null, generation: 0, pid: null },
-      lease: { idleTimeoutMs: null, maxLifetimeMs: null, expiresAt: null },
+      lease: { ...lease, expiresAt: null },
       lastError: null,
       createdAt: now,
       updatedAt: now,
@@ -217,6 +220,15 @@ export class EnvironmentService extends EventEmitter {
     this.#supersede(record.id);
     this.#enqueue(record.id, 'delete', () => this.#runDelete(record.id));
     return updated;
+  }
+
+  /**
+   * Persists a change to the parts of a record the lifecycle does not own (the lease, the stop
+   * reason) and emits 'changed'. Returns undefined when the environment no longer exists.
+   */
+  async patch(id: string, change: (record: EnvironmentRecord) => void): Promise<EnvironmentRecord | undefined> {
+    if (!this.deps.store.get(id)) return undefined;
+    return this.#update(id, change);
   }
 
   // ---- boot and shutdown ---------------------------------------------------------------------
