@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import type { CliRun } from '../cli-run.js';
 import { CommandContext } from '../command-context.js';
+import { parseDuration } from '../duration.js';
 import { DEFAULT_DATA_DIR } from '../target/data-dir.js';
 
 /**
@@ -26,9 +27,13 @@ export function registerServe(program: Command, run: CliRun): void {
     .option('--jwks-audience <aud>', 'required audience of JWKS-signed tokens')
     .option('--allowed-origin <origin>', 'browser origin allowed to connect (repeat it; * for any)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--audit-webhook <url>', 'POST every audit entry to this URL (a SIEM)')
+    .option('--idle-timeout <duration>', 'default idle timeout of new environments (30m, 2h, none)')
+    .option('--max-lifetime <duration>', 'default maximum lifetime of new environments, from each start (8h, none)')
+    .option('--lease-warning <duration>', 'how long before a lease stop apps get lease-warning (default 60s)')
     .action(async (options: ServeOptions, command: Command) => {
       const context = CommandContext.of(command, run);
       const port = parsePort(options.port);
+      const leases = leasesOption(options);
       const dataDir = context.dataDir();
       const { startRelay } = await import('@codebolt/relay');
       const relay = await startRelay({
@@ -41,6 +46,7 @@ export function registerServe(program: Command, run: CliRun): void {
         ...jwksOption(options),
         ...(options.allowedOrigin ? { allowedOrigins: options.allowedOrigin } : {}),
         ...(options.auditWebhook ? { auditWebhookUrl: options.auditWebhook } : {}),
+        ...(leases ? { leases } : {}),
       }).catch((error: unknown) => {
         if (error instanceof CodeboltError && error.code === 'invalid-config') {
           throw new CliError(error.code, error.message, { fix: 'check the serve options with `codebolt serve --help`', cause: error });
@@ -74,6 +80,18 @@ interface ServeOptions {
   jwksAudience?: string;
   allowedOrigin?: string[];
   auditWebhook?: string;
+  idleTimeout?: string;
+  maxLifetime?: string;
+  leaseWarning?: string;
+}
+
+/** Relay-wide lease defaults from the flags (per-tenant and per-provider budgets are relay options; see docs/architecture.md). */
+function leasesOption(options: ServeOptions): { idleTimeoutMs?: number | null; maxLifetimeMs?: number | null; warningLeadMs?: number } | undefined {
+  const leases: { idleTimeoutMs?: number | null; maxLifetimeMs?: number | null; warningLeadMs?: number } = {};
+  if (options.idleTimeout !== undefined) leases.idleTimeoutMs = parseDuration('--idle-timeout', options.idleTimeout);
+  if (options.maxLifetime !== undefined) leases.maxLifetimeMs = parseDuration('--max-lifetime', options.maxLifetime);
+  if (options.leaseWarning !== undefined) leases.warningLeadMs = parseDuration('--lease-warning', options.leaseWarning) ?? 0;
+  return Object.keys(leases).length > 0 ? leases : undefined;
 }
 
 function jwksOption(options: ServeOptions): { jwks?: { url: string; issuer: string; audience: string } } {
