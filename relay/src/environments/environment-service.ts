@@ -182,6 +182,7 @@ export class EnvironmentService extends EventEmitter {
   async stop(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
     const record = this.get(principal, idOrName);
     this.#refuseWhileDeleting(record, 'stop');
+    this.deps.processes.resetCrashes(record.id);
     if (record.desiredState === 'stopped' && record.state === 'stopped') return record;
     const updated = await this.#update(record.id, (r) => {
       r.desiredState = 'stopped';
@@ -213,6 +214,7 @@ export class EnvironmentService extends EventEmitter {
 
   async delete(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
     const record = this.get(principal, idOrName);
+    this.deps.processes.resetCrashes(record.id); // an explicit verb is a retry: it closes the provider's circuit
     const updated = await this.#update(record.id, (r) => {
       r.desiredState = 'deleted';
       r.state = 'deleting';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,6 +75,20 @@ describe('provider supervision', () => {
     expect(log).toContain('flaky provider: exiting on purpose');
     const view = (await (await fixture.api(`/v1/environments/${id}`)).json()) as { state: string; lastError: unknown };
     expect(view).toMatchObject({ state: 'running', lastError: null });
+  });
+
+  it('a provider of a running environment that keeps crashing opens the circuit: the environment goes to error with its last output', async () => {
+    fixture = await startRelayFixture({ providerPackages: [join(PROVIDERS, 'flaky')], providerRestartInitialDelayMs: 50, providerMaxCrashes: 2 });
+    const id = await create(fixture, { name: 'flaky-always', provider: 'flaky', config: { env: { FLAKY: 'always' } } });
+    const failed = await waitForEnvironment(fixture, id, (view) => view.state === 'error', 'error after repeated crashes');
+    expect(failed.lastError?.code).toBe('provider-crash-loop');
+    expect(failed.lastError?.message).toContain('crashed 3 times within 60000 ms');
+    expect(failed.lastError?.message).toMatch(/flaky provider: (exiting|crashing again) on purpose/);
+    expect((await lines(join(fixture.dataDir, `flaky-pids-${id}.txt`))).length).toBe(3);
+    // The provider is fixed: an explicit delete (which closes the circuit) can now destroy the resource.
+    await rm(join(fixture.dataDir, `flaky-always-${id}`));
+    expect((await fixture.api(`/v1/environments/${id}`, { method: 'DELETE' })).status).toBe(202);
+    await waitForEnvironment(fixture, id, () => false, 'deleted').catch((error: Error) => expect(error.message).toMatch(/socket closed before environment/));
   });
 
   it('kills a provider that stops sending heartbeats and starts a new one', async () => {
