@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppSocket, openAppSocket } from '../test-support/app-socket.js';
@@ -6,11 +7,14 @@ import { type RelayFixture, startRelayFixture } from '../test-support/relay-fixt
 import type { RelayOptions } from '../options.js';
 
 let fixture: RelayFixture | undefined;
+let ownDataDir: string | undefined;
 const sockets: AppSocket[] = [];
 afterEach(async () => {
   for (const socket of sockets.splice(0)) await socket.close();
   await fixture?.close();
   fixture = undefined;
+  if (ownDataDir) await rm(ownDataDir, { recursive: true, force: true });
+  ownDataDir = undefined;
 });
 
 interface View {
@@ -156,5 +160,25 @@ describe('leases', () => {
       'the extension on the record',
     );
     expect(persisted.data.environment.lease.expiresAt).not.toBeNull();
+  });
+
+  it('a restarted relay resumes the lease from the record instead of starting it again', async () => {
+    ownDataDir = await mkdtemp(join(tmpdir(), 'codebolt-lease-restart-'));
+    const first = await startRelayFixture({ dataDir: ownDataDir, leases: { maxLifetimeMs: 8_000, warningLeadMs: 1_000 } });
+    const created = await create(first, 'survivor');
+    const app = await openAppSocket(first.relay.url, created.id, first.adminToken);
+    const running = await app.next((frame) => isState('running')(frame) && !!frame.data.environment.lease.startedAt, 'running with a lease');
+    const startedAt: string = running.data.environment.lease.startedAt;
+    await app.close();
+    await first.relay.close(); // graceful: the runtime keeps running, the record keeps the lease
+
+    fixture = await startRelayFixture({ dataDir: ownDataDir, leases: { maxLifetimeMs: 8_000, warningLeadMs: 1_000 } });
+    const again = await connect(fixture, created.id);
+    const stopped = await again.next(isState('stopped'), 'stopped at the original lifetime deadline', 30_000);
+    const view = await get(fixture, created.id);
+    expect(view.lease.startedAt).toBe(startedAt);
+    expect(view.stopReason?.reason).toBe('max-lifetime');
+    // Counted from the original start (a lease started again at the restart would show a later startedAt).
+    expect(stopped.receivedAt).toBeGreaterThanOrEqual(Date.parse(startedAt) + 8_000 - 50);
   });
 });
