@@ -13,6 +13,9 @@ import { CrashLedger, DEFAULT_PROVIDER_RESTART_POLICY, type ProviderRestartPolic
 import { ProviderSession } from './provider-session.js';
 import { PROVIDER_PID_FILE } from './stale-provider-reaper.js';
 
+/** The exit code of a provider that found its configuration unusable (see runProviderMain); never restarted. */
+const MISCONFIGURED_EXIT_CODE = 2;
+
 /** Variables a provider process inherits from the relay's environment; nothing else leaks in. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'USER', 'NODE_ENV', 'SystemRoot'];
 
@@ -75,7 +78,7 @@ function hashToken(token: string): Buffer {
  * and stops them.
  *
  * Supervision: a provider that exits before registering is spawned again by `acquire` after the
- * restart policy's backoff; one that exits (or is killed by the heartbeat watchdog) after
+ * restart policy's backoff (except with exit code 2, "misconfigured", which fails at once); one that exits (or is killed by the heartbeat watchdog) after
  * registering, without `release`, emits `crashed (environmentId, definition, crashes)` so the
  * ProviderSupervisor can restart it. More than `maxCrashes` crashes within the window open the
  * environment's circuit: `acquire` then throws `provider-crash-loop` (with the provider's last
@@ -284,7 +287,8 @@ export class ProviderProcessManager extends EventEmitter {
         if (settled) return;
         spawnRecord.ending = `${how} before registering`;
         const crash = new CodeboltError('provider-unavailable', `provider ${label} ${how} before registering; see \`codebolt env logs ${environmentId}\``);
-        this.#crashErrors.add(crash);
+        // Exit code 2 is a provider's "misconfigured" (runProviderMain): retrying cannot help, so it fails at once.
+        if (code !== MISCONFIGURED_EXIT_CODE) this.#crashErrors.add(crash);
         fail(crash);
       });
       child.once('error', (error) => fail(new CodeboltError('provider-unavailable', `provider ${label} could not be started: ${error.message}`, { cause: error })));

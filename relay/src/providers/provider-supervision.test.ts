@@ -60,6 +60,14 @@ describe('provider supervision', () => {
     expect(await lines(join(fixture.dataDir, 'crash-loop-spawns.txt'))).toHaveLength(12);
   });
 
+  it('does not restart a provider that exits with code 2 (misconfigured): the environment fails at once', async () => {
+    fixture = await startRelayFixture({ providerPackages: [join(PROVIDERS, 'misconfigured')], providerRestartInitialDelayMs: 20 });
+    const id = await create(fixture, { name: 'misconfigured', provider: 'misconfigured' });
+    const failed = await waitForEnvironment(fixture, id, (view) => view.state === 'error', 'error');
+    expect(failed.lastError).toMatchObject({ code: 'provider-unavailable', message: expect.stringContaining('exited (code 2) before registering') });
+    expect(await lines(join(fixture.dataDir, 'misconfigured-spawns.txt'))).toHaveLength(1);
+  });
+
   it('restarts a provider that crashes after registering; the environment stays running', async () => {
     fixture = await startRelayFixture({ providerPackages: [join(PROVIDERS, 'flaky')], providerRestartInitialDelayMs: 100 });
     const id = await create(fixture, { name: 'flaky-exit', provider: 'flaky', config: { env: { FLAKY: 'exit' } } });
