@@ -382,8 +382,9 @@ export class EnvironmentService extends EventEmitter {
         await this.#resourceRequest(record, this.deps.registry.get(record.provider.name), 'providerStop', { mode: 'destroy' });
       }
       await this.deps.processes.release(id);
-      await this.deps.store.remove(id);
+      // Logs first: once the record is gone (a 404), nothing of the environment is left on disk.
       await rm(join(this.options.dataDir, 'logs', id), { recursive: true, force: true });
+      await this.deps.store.remove(id);
       this.emit('deleted', record);
     } catch (error) {
       await this.#fail(id, error);
