@@ -315,8 +315,10 @@ export class EnvironmentService extends EventEmitter {
     try {
       ({ status } = await this.#resourceRequest(record, definition, 'providerAttach', {}));
     } catch (error) {
-      // Transient: keep the record as it is (never recreate); a later reconcile retries.
       const failure = CodeboltError.from(error);
+      // A provider that keeps crashing is not transient: the environment goes to error with its output.
+      if (failure.code === 'provider-crash-loop') return this.#fail(id, failure);
+      // Transient: keep the record as it is (never recreate); a later reconcile retries.
       this.deps.logger.warn('reattach failed; will retry', { environmentId: id, code: failure.code, message: failure.message });
       await this.#update(id, (r) => {
         r.lastError = { ...failure.toBody(), at: new Date().toISOString() };

@@ -161,6 +161,7 @@ export class ProviderProcessManager extends EventEmitter {
   /** Ends an environment's provider process: close stdin (it exits), SIGKILL after the timeout. */
   async release(environmentId: string): Promise<void> {
     const handle = this.#handles.get(environmentId);
+    if (this.#ledger.count(environmentId) === 0) this.#spawns.delete(environmentId);
     if (!handle) return;
     this.#handles.delete(environmentId);
     await this.#stopChild(handle.child, handle.exited);
