@@ -5,6 +5,20 @@ import { CodeboltError, describeZodError } from '@codebolt/protocol';
 /**
  * Relay options. Every limit has a finite default; units are in the names.
  */
+/** One level of lease budgets (relay-wide, per provider, per tenant); ms, null = none. */
+export const leaseBudgetSchema = z
+  .object({
+    /** Default idle timeout of new environments. */
+    idleTimeoutMs: z.number().int().positive().nullable().optional(),
+    /** Default maximum lifetime of new environments (counted from each start). */
+    maxLifetimeMs: z.number().int().positive().nullable().optional(),
+    /** Longest idle timeout an environment may ask for at create (null = no limit). */
+    idleTimeoutLimitMs: z.number().int().positive().nullable().optional(),
+    /** Longest maximum lifetime an environment may ask for at create (null = no limit). */
+    maxLifetimeLimitMs: z.number().int().positive().nullable().optional(),
+  })
+  .strict();
+
 export const relayOptionsSchema = z.object({
   /** Address to bind. Default 127.0.0.1. A non-loopback address needs `allowRemote` (auth is always on). */
   host: z.string().default('127.0.0.1'),
@@ -53,6 +67,15 @@ export const relayOptionsSchema = z.object({
   providerRegisterTimeoutMs: z.number().int().positive().default(15_000),
   providerRequestTimeoutMs: z.number().int().positive().default(120_000),
   providerStopTimeoutMs: z.number().int().positive().default(5_000),
+  /** A provider that sends no heartbeat for this long is killed and restarted (providers send one every 5 s). */
+  providerHeartbeatTimeoutMs: z.number().int().positive().default(20_000),
+  /** Restart backoff of crashed provider processes: first delay, ceiling, ±jitter (fraction). */
+  providerRestartInitialDelayMs: z.number().int().nonnegative().default(1_000),
+  providerRestartMaxDelayMs: z.number().int().nonnegative().default(60_000),
+  providerRestartJitterRatio: z.number().min(0).max(1).default(0.2),
+  /** More than this many provider crashes within providerCrashWindowMs open the circuit: the environment goes to error. */
+  providerMaxCrashes: z.number().int().nonnegative().default(5),
+  providerCrashWindowMs: z.number().int().positive().default(60_000),
   runtimeConnectTimeoutMs: z.number().int().positive().default(60_000),
   runtimeTokenTtlSeconds: z.number().int().positive().default(24 * 3600),
   adminTokenTtlSeconds: z.number().int().positive().default(365 * 24 * 3600),
@@ -86,6 +109,25 @@ export const relayOptionsSchema = z.object({
   maxConnectionsPerAddress: z.number().int().positive().default(256),
   /** How long a graceful shutdown waits for in-flight verbs. */
   shutdownTimeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * Leases (see docs/architecture.md, Leases): budgets relay-wide, overridden per provider name,
+   * then per tenant; an environment may ask for its own at create within the limits. Defaults:
+   * no idle timeout, no maximum lifetime, no limits.
+   */
+  leases: z
+    .object({
+      ...leaseBudgetSchema.shape,
+      providers: z.record(z.string(), leaseBudgetSchema).default({}),
+      tenants: z.record(z.string(), leaseBudgetSchema).default({}),
+      /** How long before an idle or lifetime stop connected apps get `lease-warning`, ms. */
+      warningLeadMs: z.number().int().nonnegative().default(60_000),
+      /** Count open app connections as keeping an environment alive (by default only their traffic counts). */
+      appConnectionsKeepAlive: z.boolean().default(false),
+      /** Lease bookkeeping is written to the record at most this often per environment, ms. */
+      persistIntervalMs: z.number().int().positive().default(1_000),
+    })
+    .strict()
+    .prefault({}),
   /** Delay the relay suggests to peers in its `reconnect` notice. */
   reconnectAfterMs: z.number().int().nonnegative().default(500),
 });

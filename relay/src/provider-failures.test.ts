@@ -38,14 +38,16 @@ async function waitForState(f: RelayFixture, id: string, state: string): Promise
 
 describe('provider process failures', () => {
   it('moves the environment to error when the provider exits before registering, with a scrubbed env and the secret only in the environment', async () => {
-    fixture = await startRelayFixture({ providerPackages: [LOCAL_PROVIDER_DIR, join(PROVIDERS, 'crashing')] });
+    fixture = await startRelayFixture({ providerPackages: [LOCAL_PROVIDER_DIR, join(PROVIDERS, 'crashing')], providerRestartInitialDelayMs: 20 });
     const response = await fixture.api('/v1/environments', { method: 'POST', body: JSON.stringify({ name: 'boom', provider: 'crashing', config: { reportFile: 'x' } }) });
     expect(response.status).toBe(201);
     const { id } = (await response.json()) as View;
     const failed = await waitForState(fixture, id, 'error');
-    expect(failed.lastError?.code).toBe('provider-unavailable');
+    // Restarted with backoff until the circuit opened (see provider-supervision.test.ts).
+    expect(failed.lastError?.code).toBe('provider-crash-loop');
     expect(failed.lastError?.message).toMatch(/exited \(code 3\) before registering/);
     expect(failed.lastError?.message).toContain(`codebolt env logs ${id}`);
+    expect(failed.lastError?.message).toContain('crashing provider: exiting on purpose');
 
     const report = JSON.parse(await readFile(join(fixture.dataDir, 'crashing-provider-report.json'), 'utf8')) as { envKeys: string[]; argv: string[]; hasToken: boolean; token: string };
     expect(report.hasToken).toBe(true);

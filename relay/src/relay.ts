@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
-import { CodeboltError, envelope } from '@codebolt/protocol';
+import { CodeboltError, type Envelope, envelope } from '@codebolt/protocol';
 import { authorize } from './auth/authorization.js';
 import { bearerToken } from './auth/credentials.js';
 import { checkOrigin } from './auth/origin-policy.js';
@@ -21,6 +21,8 @@ import { EnvironmentService } from './environments/environment-service.js';
 import { EventsHub, forwardEnvironmentEvents } from './dashboard/events-hub.js';
 import { isDashboardPath, sendDashboardFile } from './dashboard/static-files.js';
 import { whoamiRoute } from './dashboard/whoami-route.js';
+import { LeaseManager } from './leases/lease-manager.js';
+import { resolveLease } from './leases/lease-policy.js';
 import { openApiDocument } from './http/openapi.js';
 import { Readiness, sendReadiness } from './http/ready.js';
 import { sendError, sendJson } from './http/respond.js';
@@ -33,6 +35,8 @@ import { type RelayOptions, isLoopback, resolveRelayOptions } from './options.js
 import { ProviderConfigStore } from './providers/provider-config-store.js';
 import { ProviderProcessManager } from './providers/provider-process-manager.js';
 import { ProviderRegistry } from './providers/provider-registry.js';
+import { ProviderSupervisor } from './providers/provider-supervisor.js';
+import { reapStaleProviders } from './providers/stale-provider-reaper.js';
 import { SecretCipher } from './secrets/cipher.js';
 import { MasterKeyRotation } from './secrets/master-key-rotation.js';
 import { AddressLimiter } from './limits/address-limiter.js';
@@ -117,11 +121,29 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
       },
       registerTimeoutMs: options.providerRegisterTimeoutMs,
       stopTimeoutMs: options.providerStopTimeoutMs,
+      heartbeatTimeoutMs: options.providerHeartbeatTimeoutMs,
+      restartPolicy: {
+        initialDelayMs: options.providerRestartInitialDelayMs,
+        maxDelayMs: options.providerRestartMaxDelayMs,
+        jitterRatio: options.providerRestartJitterRatio,
+        maxCrashes: options.providerMaxCrashes,
+        crashWindowMs: options.providerCrashWindowMs,
+      },
       logger,
       onRestart: (_environmentId, provider) => metrics.providerRestarts.inc({ provider }),
     });
     const environments = new EnvironmentService(
-      { store, registry, providerConfig, cipher, tokens: credentials.tokens, processes, hub, logger },
+      {
+        store,
+        registry,
+        providerConfig,
+        cipher,
+        tokens: credentials.tokens,
+        processes,
+        hub,
+        logger,
+        leasePolicy: (tenant, provider, requested) => resolveLease(options.leases, tenant, provider, requested),
+      },
       {
         dataDir,
         get runtimeUrl() {
@@ -132,10 +154,29 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         providerRequestTimeoutMs: options.providerRequestTimeoutMs,
       },
     );
+    const supervisor = new ProviderSupervisor(processes, environments, logger);
+    const leases = new LeaseManager(
+      {
+        environments,
+        records: () => store.list(),
+        record: (id) => store.get(id),
+        publish: (id, message) => broker.publish(id, message),
+        audit: (event) => audit.record(event),
+        logger,
+      },
+      options.leases,
+    );
+    hub.on('frame', (environmentId: string, message: Envelope) => leases.runtimeFrame(environmentId, message));
     const broker = new AppBroker(hub, logger, {
       sessionRetentionMs: options.appSessionRetentionMs,
       files: environments,
       maxSendBufferBytes: options.maxAppSendBufferBytes,
+      activity: {
+        appConnected: (id) => leases.appConnected(id),
+        appDisconnected: (id) => leases.appDisconnected(id),
+        appRequest: (id, type, requestId) => leases.appRequest(id, type, requestId),
+        relayRequest: (principal, id, _type, data) => leases.extend(principal, id, data as { durationMs?: number }),
+      },
       onDenied: (principal, environmentId, type) =>
         audit.record({
           action: `WS ${type.slice(0, 50)}`,
@@ -283,6 +324,8 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     urls.provider = `ws://${localHost}:${port}/v1/provider`;
     await writeFileAtomic(join(dataDir, 'relay.json'), `${JSON.stringify({ url, pid: process.pid, version: RELAY_VERSION })}\n`, 0o600);
     logger.info('relay listening', { url, dataDir, providers: registry.list().map((definition) => definition.name) });
+    await reapStaleProviders(dataDir, logger);
+    leases.start();
     await environments.reconcileOnBoot();
     // Ready once the boot reconcile's queued work (reattach, finish stop/delete) has run.
     void environments.idle().then(() => readiness.markReconciled());
@@ -295,6 +338,8 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         const notice = envelope('reconnect', { data: { retryAfterMs: options.reconnectAfterMs } });
         broker.broadcast(notice);
         hub.broadcast(notice);
+        supervisor.close();
+        leases.close();
         await environments.shutdown(options.shutdownTimeoutMs);
         broker.close(undefined, 1001, 'relay shutting down');
         events.closeAll(1001, 'relay shutting down');

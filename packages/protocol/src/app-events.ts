@@ -9,4 +9,5 @@ export const runtimeDisconnectedEventSchema = z.object({ reason: z.string() });
 /** relay → any peer: the relay is shutting down gracefully; reconnect after `retryAfterMs`. */
 export const reconnectEventSchema = z.object({ retryAfterMs: z.number().int().nonnegative() });
 
+/** relay → app: `lease-warning` — see leaseWarningEventSchema in lease-messages.ts. */
 export const APP_EVENT_TYPES = ['env-state', 'runtime-connected', 'runtime-disconnected', 'reconnect', 'lease-warning'] as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorBodySchema } from './envelope.js';
+import { leaseRequestSchema, leaseStopReasonSchema } from './lease-messages.js';
 
 export const ENVIRONMENT_STATES = ['creating', 'starting', 'running', 'stopping', 'stopped', 'error', 'deleting'] as const;
 export const environmentStateSchema = z.enum(ENVIRONMENT_STATES);
@@ -35,11 +36,26 @@ export const environmentSchema = z.object({
     pid: z.number().int().nullable(),
   }),
   lease: z.object({
+    /** Stop after this long without activity (ms); null = never. */
     idleTimeoutMs: z.number().int().nullable(),
+    /** Stop this long after the last start (ms), extensions aside; null = never. */
     maxLifetimeMs: z.number().int().nullable(),
+    /** When the relay will stop it if nothing changes (the earlier of the two deadlines); null while nothing will. */
     expiresAt: z.string().nullable(),
+    /** The last start (the lifetime counts from here). */
+    startedAt: z.string().nullable().optional(),
+    lifetimeExpiresAt: z.string().nullable().optional(),
+    /** null while something keeps it alive (see keptAliveBy) or without an idle timeout. */
+    idleExpiresAt: z.string().nullable().optional(),
+    lastActivityAt: z.string().nullable().optional(),
+    /** What holds the idle clock right now: `running-processes`, `app-connections` (when the relay counts them), `app-extension`. */
+    keptAliveBy: z.array(z.string()).optional(),
+    /** Live counts of the activity sources. */
+    activity: z.object({ appConnections: z.number().int(), runningProcesses: z.number().int() }).optional(),
   }),
   lastError: errorBodySchema.extend({ at: z.string() }).nullable(),
+  /** Why the relay itself stopped the environment (its lease ran out); cleared by the next start. */
+  stopReason: z.object({ reason: leaseStopReasonSchema, message: z.string(), at: z.string() }).nullable().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -51,6 +67,8 @@ export const createEnvironmentSchema = z
     name: environmentNameSchema,
     provider: z.string().min(1).max(64),
     config: z.record(z.string(), z.unknown()).default({}),
+    /** Idle timeout / maximum lifetime for this environment, within the tenant's and provider's limits. */
+    lease: leaseRequestSchema.optional(),
   })
   .strict();
 export type CreateEnvironmentInput = z.input<typeof createEnvironmentSchema>;

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   'relay-unreachable': { status: 503, meaning: 'The relay cannot be reached (connection refused, DNS or TLS failure), or the connection to it was lost.' },
   'runtime-unavailable': { status: 503, meaning: 'The environment has no connected runtime right now.' },
   'provider-unavailable': { status: 503, meaning: 'The provider process could not be started, did not register in time, or exited.' },
+  'provider-crash-loop': { status: 503, meaning: "The environment's provider process crashed more than its restart limit allows (5 times in 60 s by default); the relay stopped restarting it. lastError carries its last output." },
   'provider-error': { status: 502, meaning: 'The provider reported a failure while acting on its backend.' },
   'backend-quota-exceeded': { status: 429, meaning: "The provider's backend account is at one of its own limits (a cloud quota on tasks, vCPUs or sandboxes); free capacity or raise the quota." },
   'backend-unavailable': { status: 503, meaning: "The provider's backend failed or throttled the call transiently (a 5xx, rate limit or timeout of the vendor's API); retry later." },

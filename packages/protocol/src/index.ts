@@ -10,3 +10,4 @@ export * from './stream-messages.js';
 export * from './ack-scheduler.js';
 export * from './tokens.js';
 export * from './frame-codec.js';
+export * from './lease-messages.js';

@@ -1,4 +1,4 @@
-import type { Environment, GapEvent, ResumedEvent, reconnectEventSchema, runtimeConnectedEventSchema, runtimeDisconnectedEventSchema } from '@codebolt/protocol';
+import type { Environment, GapEvent, LeaseWarningEvent, ResumedEvent, reconnectEventSchema, runtimeConnectedEventSchema, runtimeDisconnectedEventSchema } from '@codebolt/protocol';
 import type { z } from 'zod';
 
 /** Events of an {@link EnvironmentChannel} and what their listeners receive. */
@@ -9,6 +9,8 @@ export interface ChannelEvents {
   'runtime-connected': z.infer<typeof runtimeConnectedEventSchema>;
   /** The runtime went away; requests sent now are queued by the relay until it is back. */
   'runtime-disconnected': z.infer<typeof runtimeDisconnectedEventSchema>;
+  /** The relay will stop the environment at `expiresAt` (idle timeout or maximum lifetime) unless something keeps it alive; `extendLease` can. */
+  'lease-warning': LeaseWarningEvent;
   /** The relay is shutting down gracefully; connect again after `retryAfterMs`. */
   reconnect: z.infer<typeof reconnectEventSchema>;
   /** An opaque `message` the runtime broadcast (not an answer to `request`). */

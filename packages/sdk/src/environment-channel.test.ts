@@ -338,6 +338,7 @@ describe('events and failures', () => {
     channel.on('env-state', (environment) => events.push(['env-state', environment.state]));
     channel.on('runtime-connected', (info) => events.push(['runtime-connected', info]));
     channel.on('runtime-disconnected', (info) => events.push(['runtime-disconnected', info]));
+    channel.on('lease-warning', (info) => events.push(['lease-warning', info]));
     let reconnected!: () => void;
     const firstReconnect = new Promise<void>((resolve) => (reconnected = resolve));
     const off = channel.on('reconnect', (info) => {
@@ -348,7 +349,8 @@ describe('events and failures', () => {
     sendFrame(server.socket, { type: 'runtime-disconnected', data: { reason: 'restart' } });
     sendFrame(server.socket, { type: 'runtime-connected', data: { version: '0.1.0', generation: 2 } });
     sendFrame(server.socket, { type: 'env-state', data: { environment: environmentRecord({ state: 'stopping' }) } });
-    sendFrame(server.socket, { type: 'lease-warning', data: { at: 'soon' } });
+    sendFrame(server.socket, { type: 'lease-warning', data: { reason: 'idle-timeout', expiresAt: '2030-01-01T00:00:00.000Z', remainingMs: 5000 } });
+    sendFrame(server.socket, { type: 'some-future-event', data: { at: 'soon' } });
     sendFrame(server.socket, { type: 'reconnect', data: { retryAfterMs: 250 } });
     await firstReconnect;
     off();
@@ -359,6 +361,7 @@ describe('events and failures', () => {
       ['runtime-disconnected', { reason: 'restart' }],
       ['runtime-connected', { version: '0.1.0', generation: 2 }],
       ['env-state', 'stopping'],
+      ['lease-warning', { reason: 'idle-timeout', expiresAt: '2030-01-01T00:00:00.000Z', remainingMs: 5000 }],
       ['reconnect', { retryAfterMs: 250 }],
     ]);
     expect(channel.environment?.state).toBe('stopping');

@@ -21,6 +21,11 @@ import {
   runtimeConnectedEventSchema,
   runtimeDisconnectedEventSchema,
   type AppRequestType,
+  environmentSchema,
+  isRelayRequestType,
+  leaseWarningEventSchema,
+  type RelayRequestType,
+  relayRequestSchemas,
 } from '@codebolt/protocol';
 import { z } from 'zod';
 import { bytesToBase64, textToBase64 } from './base64.js';
@@ -107,6 +112,14 @@ export interface RemoveOptions extends ChannelCallOptions {
   /** Remove a directory and everything in it. Default false. */
   recursive?: boolean;
 }
+
+export interface ExtendLeaseOptions extends ChannelCallOptions {
+  /** Keep the environment from idling out for this long, ms (at most 30 days). Omit to only report activity. */
+  durationMs?: number;
+}
+
+/** The relay's answer to `lease.extend`: the environment's lease after the extension. */
+const leaseAnswerSchema = z.object({ lease: environmentSchema.shape.lease });
 
 export interface DiffOptions extends ChannelCallOptions {
   /** Limit the diff to this workspace path. */
@@ -321,6 +334,17 @@ export class EnvironmentChannel {
     return this.call('message', asBytes(data), anyData, options);
   }
 
+  /**
+   * Extends the environment's lease (`lease.extend`, answered by the relay): counts as activity
+   * (the idle clock restarts) and, with `durationMs`, keeps the environment from idling out for
+   * that long — up to its maximum lifetime, or past it for an admin token. Resolves with the lease
+   * after the extension; rejects `invalid-state` when the environment is not running, `forbidden`
+   * for a viewer token.
+   */
+  extendLease(options: ExtendLeaseOptions = {}): Promise<z.output<typeof leaseAnswerSchema>> {
+    return this.call('lease.extend', options.durationMs === undefined ? {} : { durationMs: options.durationMs }, leaseAnswerSchema, options);
+  }
+
   /** Adds a listener; returns a function that removes it. A throwing listener does not disturb the channel. */
   on<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): () => void {
     let set = this.listeners.get(event);
@@ -375,8 +399,8 @@ export class EnvironmentChannel {
     this.socket.send(encodeEnvelope(envelope('resume', { id: `resume-${this.resumeCounter}`, data: { session: this.sessionId, cursor, ...extra } })));
   }
 
-  private call<S extends z.ZodType>(type: AppRequestType, data: unknown, schema: S, options: ChannelCallOptions): Promise<z.output<S>> {
-    const request = parseData(appRequestSchemas[type], data, type);
+  private call<S extends z.ZodType>(type: AppRequestType | RelayRequestType, data: unknown, schema: S, options: ChannelCallOptions): Promise<z.output<S>> {
+    const request = isRelayRequestType(type) ? parseData(relayRequestSchemas[type], data, type) : parseData(appRequestSchemas[type], data, type);
     const signal = options.signal;
     const timeoutMs = options.timeoutMs ?? DEFAULT_CHANNEL_REQUEST_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
@@ -604,8 +628,11 @@ export class EnvironmentChannel {
       case 'message':
         this.emit('message', frame.data);
         return;
+      case 'lease-warning':
+        this.emit('lease-warning', parseData(leaseWarningEventSchema, frame.data, 'lease-warning'));
+        return;
       default:
-      // Event types this SDK does not know yet (e.g. lease-warning) are ignored.
+      // Event types this SDK does not know yet are ignored.
     }
   }
 

@@ -14,6 +14,7 @@ export {
   type HeartbeatOptions,
   type DiffOptions,
   type ExecOptions,
+  type ExtendLeaseOptions,
   type FsReadResult,
   type ReadOptions,
   type RemoveOptions,

@@ -47,6 +47,7 @@ export const AUTHORIZATION_TABLE = {
   'WS fs.write': 'member',
   'WS fs.remove': 'member',
   'WS message': 'member',
+  'WS lease.extend': 'member',
 } as const satisfies Record<string, Requirement>;
 
 export type Permission = keyof typeof AUTHORIZATION_TABLE;

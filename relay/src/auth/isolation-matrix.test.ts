@@ -1,4 +1,4 @@
-import { APP_REQUEST_TYPES } from '@codebolt/protocol';
+import { APP_REQUEST_TYPES, RELAY_REQUEST_TYPES } from '@codebolt/protocol';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -107,7 +107,7 @@ async function openSocket(token: string): Promise<WebSocket> {
 
 describe('isolation matrix', () => {
   it('has an entry for every app message type in the authorization table', () => {
-    for (const type of APP_REQUEST_TYPES) expect(AUTHORIZATION_TABLE, type).toHaveProperty([`WS ${type}`]);
+    for (const type of [...APP_REQUEST_TYPES, ...RELAY_REQUEST_TYPES]) expect(AUTHORIZATION_TABLE, type).toHaveProperty([`WS ${type}`]);
   });
 
   it('allows and denies every subject × WebSocket endpoint and message type as the model says, with zero cross-tenant successes', async () => {
@@ -123,7 +123,7 @@ describe('isolation matrix', () => {
       if (subject !== 'runtime of A') expect(await upgradeStatus(`${wsBase}/v1/runtime`, { headers }), subject).toBe(401);
       if (subject !== 'provider of A') expect(await upgradeStatus(`${wsBase}/v1/provider`, { headers }), subject).toBe(401);
       const socket = connect === 101 ? await openSocket(tokens[subject]) : undefined;
-      for (const [index, type] of APP_REQUEST_TYPES.entries()) {
+      for (const [index, type] of [...APP_REQUEST_TYPES, ...RELAY_REQUEST_TYPES].entries()) {
         const key = `${subject} | WS ${type}`;
         wanted[key] = expected(subject, `WS ${type}`);
         actual[key] = socket && (await messageErrorCode(socket, type, index)) !== 'forbidden' ? 'allowed' : 'denied';

@@ -15,6 +15,9 @@ import {
   resumeRequestSchema,
   envelope,
   PROVIDER_FILE_REQUEST_TYPES,
+  type RelayRequestType,
+  isRelayRequestType,
+  relayRequestSchemas,
 } from '@codebolt/protocol';
 import { authorize } from '../auth/authorization.js';
 import type { Principal } from '../auth/tokens.js';
@@ -43,6 +46,18 @@ export interface AppBrokerSettings {
   files?: FileFallback;
   /** Called for every message refused by the authorization table (for the audit log). */
   onDenied?: (principal: Principal, environmentId: string, type: string) => void;
+  /** Told about app activity (leases), and answers the requests apps send to the relay itself (`lease.extend`). */
+  activity?: AppActivity;
+}
+
+/** App activity as the broker sees it (see leases/lease-manager.ts). */
+export interface AppActivity {
+  appConnected(environmentId: string): void;
+  appDisconnected(environmentId: string): void;
+  /** An app request was forwarded to the runtime under `requestId` (`<session>:<id>`). */
+  appRequest(environmentId: string, type: string, requestId: string | undefined): void;
+  /** Answers a request addressed to the relay (already authorized and parsed). */
+  relayRequest(principal: Principal, environmentId: string, type: RelayRequestType, data: unknown): unknown;
 }
 
 const SESSION_SEPARATOR = ':';
@@ -109,7 +124,9 @@ export class AppBroker {
     group.add(connection);
     this.#byEnvironment.set(environmentId, group);
     socket.on('message', (data, isBinary) => this.#fromApp(connection, data as Buffer, isBinary));
+    this.settings.activity?.appConnected(environmentId);
     socket.on('close', () => {
+      this.settings.activity?.appDisconnected(environmentId);
       connection.acks.dispose();
       this.#connections.delete(connection);
       group.delete(connection);
@@ -157,6 +174,7 @@ export class AppBroker {
         return;
       }
       if (type === 'resume') return this.#resume(connection, message);
+      if (isRelayRequestType(type)) return this.#relayRequest(connection, type, message);
       if (!isAppRequestType(type)) throw new CodeboltError('bad-request', `unknown message type "${type}"; see docs/protocol.md`);
       authorize(connection.principal, `WS ${type}`);
       const parsed = parseData(appRequestSchemas[type], message.data, type);
@@ -191,6 +209,7 @@ export class AppBroker {
         record.lastAppSeq = message.seq;
         connection.acks.received(message.seq);
       }
+      this.settings.activity?.appRequest(connection.environmentId, type, forwarded.id);
     } catch (error) {
       const body = CodeboltError.from(error).toBody();
       if (body.code === 'forbidden' && message) this.settings.onDenied?.(connection.principal, connection.environmentId, message.type);
@@ -282,6 +301,21 @@ export class AppBroker {
     }
     const lastAppSeq = (stream.sessions.get(sessionId) as SessionRecord).lastAppSeq;
     this.#send(connection, encodeEnvelope({ v: 1, type: 'resumed', re: message.id, data: { epoch: stream.epoch, head: stream.toAppsSeq, ack: lastAppSeq, replayed } }));
+  }
+
+  /** A request the relay answers itself (`lease.extend`); the answer is not numbered (like relay events). */
+  #relayRequest(connection: AppConnection, type: RelayRequestType, message: Envelope): void {
+    authorize(connection.principal, `WS ${type}`);
+    const parsed = parseData(relayRequestSchemas[type], message.data, type);
+    if (!message.id) throw new CodeboltError('bad-request', `${type} needs an "id" so its answer can be matched`);
+    if (!this.settings.activity) throw new CodeboltError('unsupported', `this relay does not serve ${type}`);
+    const answer = this.settings.activity.relayRequest(connection.principal, connection.environmentId, type, parsed);
+    if (message.seq !== undefined && connection.sessionId !== undefined) {
+      const session = this.#stream(connection.environmentId).sessions.get(connection.sessionId);
+      if (session && message.seq > session.lastAppSeq) session.lastAppSeq = message.seq;
+      connection.acks.received(session?.lastAppSeq ?? message.seq);
+    }
+    this.#send(connection, encodeEnvelope(envelope(type, { re: message.id, data: answer })));
   }
 
   /**

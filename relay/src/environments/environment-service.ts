@@ -47,6 +47,8 @@ export interface EnvironmentServiceDeps {
   processes: ProviderProcessManager;
   hub: RuntimeHub;
   logger: Logger;
+  /** The budgets of a new environment (see leases/lease-policy.ts); throws `bad-request` over a limit. Default: none. */
+  leasePolicy?: (tenant: string, provider: string, requested: CreateEnvironmentInput['lease']) => { idleTimeoutMs: number | null; maxLifetimeMs: number | null };
 }
 
 function canonicalJson(value: unknown): string {
@@ -127,6 +129,7 @@ export class EnvironmentService extends EventEmitter {
       throw new CodeboltError('conflict', `an environment named "${input.name}" already exists; pick another name or delete it first`);
     }
     this.#mergedConfig(definition, input.config);
+    const lease = this.deps.leasePolicy?.(principal.tenant, definition.name, input.lease) ?? { idleTimeoutMs: null, maxLifetimeMs: null };
     const id = `env_${randomBytes(10).toString('hex')}`;
     const now = new Date().toISOString();
     const record: EnvironmentRecord = {
@@ -141,7 +144,7 @@ export class EnvironmentService extends EventEmitter {
       resourceId: null,
       creationToken: randomBytes(16).toString('hex'),
       runtime: { connected: false, version: null, generation: 0, pid: null },
-      lease: { idleTimeoutMs: null, maxLifetimeMs: null, expiresAt: null },
+      lease: { ...lease, expiresAt: null },
       lastError: null,
       createdAt: now,
       updatedAt: now,
@@ -152,9 +155,23 @@ export class EnvironmentService extends EventEmitter {
     return { record: stored, replayed: false };
   }
 
+  /** Supervision: is the environment running (or on its way), so that its provider process should be kept alive? */
+  needsProvider(id: string): boolean {
+    const record = this.deps.store.get(id);
+    return !!record && !this.#shuttingDown && record.desiredState === 'running' && (record.state === 'running' || record.state === 'starting' || record.state === 'creating');
+  }
+
+  /** Supervision: the provider cannot be brought back; the environment goes to error (in its queue). */
+  failEnvironment(id: string, error: CodeboltError): void {
+    this.#enqueue(id, 'provider supervision', async () => {
+      if (this.deps.store.get(id)?.desiredState === 'running') await this.#fail(id, error);
+    });
+  }
+
   async start(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
     const record = this.get(principal, idOrName);
     this.#refuseWhileDeleting(record, 'start');
+    this.deps.processes.resetCrashes(record.id);
     if (record.desiredState === 'running' && record.state !== 'error' && record.state !== 'stopped') return record;
     const updated = await this.#update(record.id, (r) => {
       r.desiredState = 'running';
@@ -167,6 +184,7 @@ export class EnvironmentService extends EventEmitter {
   async stop(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
     const record = this.get(principal, idOrName);
     this.#refuseWhileDeleting(record, 'stop');
+    this.deps.processes.resetCrashes(record.id);
     if (record.desiredState === 'stopped' && record.state === 'stopped') return record;
     const updated = await this.#update(record.id, (r) => {
       r.desiredState = 'stopped';
@@ -180,6 +198,7 @@ export class EnvironmentService extends EventEmitter {
   async restart(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
     const record = this.get(principal, idOrName);
     this.#refuseWhileDeleting(record, 'restart');
+    this.deps.processes.resetCrashes(record.id);
     const updated = await this.#update(record.id, (r) => {
       r.desiredState = 'running';
       r.state = 'stopping';
@@ -197,6 +216,7 @@ export class EnvironmentService extends EventEmitter {
 
   async delete(principal: Principal, idOrName: string): Promise<EnvironmentRecord> {
     const record = this.get(principal, idOrName);
+    this.deps.processes.resetCrashes(record.id); // an explicit verb is a retry: it closes the provider's circuit
     const updated = await this.#update(record.id, (r) => {
       r.desiredState = 'deleted';
       r.state = 'deleting';
@@ -204,6 +224,15 @@ export class EnvironmentService extends EventEmitter {
     this.#supersede(record.id);
     this.#enqueue(record.id, 'delete', () => this.#runDelete(record.id));
     return updated;
+  }
+
+  /**
+   * Persists a change to the parts of a record the lifecycle does not own (the lease, the stop
+   * reason) and emits 'changed'. Returns undefined when the environment no longer exists.
+   */
+  async patch(id: string, change: (record: EnvironmentRecord) => void): Promise<EnvironmentRecord | undefined> {
+    if (!this.deps.store.get(id)) return undefined;
+    return this.#update(id, change);
   }
 
   // ---- boot and shutdown ---------------------------------------------------------------------
@@ -297,8 +326,10 @@ export class EnvironmentService extends EventEmitter {
     try {
       ({ status } = await this.#resourceRequest(record, definition, 'providerAttach', {}));
     } catch (error) {
-      // Transient: keep the record as it is (never recreate); a later reconcile retries.
       const failure = CodeboltError.from(error);
+      // A provider that keeps crashing is not transient: the environment goes to error with its output.
+      if (failure.code === 'provider-crash-loop') return this.#fail(id, failure);
+      // Transient: keep the record as it is (never recreate); a later reconcile retries.
       this.emit('reconcile-action', 'retry-later', id);
       this.deps.logger.warn('reattach failed; will retry', { environmentId: id, code: failure.code, message: failure.message });
       await this.#update(id, (r) => {
@@ -366,8 +397,9 @@ export class EnvironmentService extends EventEmitter {
         await this.#resourceRequest(record, this.deps.registry.get(record.provider.name), 'providerStop', { mode: 'destroy' });
       }
       await this.deps.processes.release(id);
-      await this.deps.store.remove(id);
+      // Logs first: once the record is gone (a 404), nothing of the environment is left on disk.
       await rm(join(this.options.dataDir, 'logs', id), { recursive: true, force: true });
+      await this.deps.store.remove(id);
       this.emit('deleted', record);
     } catch (error) {
       await this.#fail(id, error);

@@ -1,4 +1,4 @@
-import type { DesiredState, Environment, EnvironmentState, ErrorBody } from '@codebolt/protocol';
+import type { DesiredState, Environment, EnvironmentState, ErrorBody, LeaseStopReason } from '@codebolt/protocol';
 import { SECRET_PLACEHOLDER } from '@codebolt/protocol';
 import { isEncryptedValue } from '../secrets/cipher.js';
 
@@ -17,10 +17,25 @@ export interface EnvironmentRecord {
   /** Attached to the resource at creation so a crashed create can be found instead of repeated. */
   creationToken: string;
   runtime: { connected: boolean; version: string | null; generation: number; pid: number | null };
-  lease: { idleTimeoutMs: number | null; maxLifetimeMs: number | null; expiresAt: string | null };
+  lease: EnvironmentLease;
   lastError: (ErrorBody & { at: string }) | null;
+  /** Set when the relay stopped the environment because its lease ran out; cleared by the next start. */
+  stopReason?: { reason: LeaseStopReason; message: string; at: string } | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The lease part of a record (see LeaseManager): budgets, deadlines (ISO 8601) and what keeps it alive. */
+export interface EnvironmentLease {
+  idleTimeoutMs: number | null;
+  maxLifetimeMs: number | null;
+  expiresAt: string | null;
+  startedAt?: string | null;
+  lifetimeExpiresAt?: string | null;
+  idleExpiresAt?: string | null;
+  lastActivityAt?: string | null;
+  keptAliveBy?: string[];
+  activity?: { appConnections: number; runningProcesses: number };
 }
 
 /** The public view: secret config values replaced by a placeholder. */
@@ -38,8 +53,9 @@ export function toPublicEnvironment(record: EnvironmentRecord): Environment {
     desiredState: record.desiredState,
     resourceId: record.resourceId,
     runtime: { ...record.runtime },
-    lease: { ...record.lease },
+    lease: structuredClone(record.lease),
     lastError: record.lastError ? { ...record.lastError } : null,
+    ...(record.stopReason !== undefined ? { stopReason: record.stopReason ? { ...record.stopReason } : null } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

@@ -26,8 +26,8 @@ interface ServeInfo {
 }
 
 /** Starts `codebolt serve --port 0` and resolves once it printed where it listens. */
-async function startServe(extraArgs: string[] = []) {
-  const child = sandbox.start([...extraArgs, 'serve', '--port', '0']);
+async function startServe(extraArgs: string[] = [], serveArgs: string[] = []) {
+  const child = sandbox.start([...extraArgs, 'serve', '--port', '0', ...serveArgs]);
   let stdout = '';
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -63,6 +63,18 @@ describe('codebolt serve', () => {
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
     expect(existsSync(join(dataDir, 'relay.json'))).toBe(false);
+  });
+
+  it('--idle-timeout and --max-lifetime set the lease of new environments', async () => {
+    const serve = await startServe(['--data-dir', 'relay-data'], ['--idle-timeout', '45m', '--max-lifetime', '2h']);
+    const created = await sandbox.run(['--data-dir', 'relay-data', '--json', 'env', 'create', 'leased', '--provider', 'local', '--no-wait']);
+    expect(created.stderr).toBe('');
+    expect(JSON.parse(created.stdout).lease).toMatchObject({ idleTimeoutMs: 2_700_000, maxLifetimeMs: 7_200_000 });
+    const deleted = await sandbox.run(['--data-dir', 'relay-data', 'env', 'delete', 'leased']);
+    expect(deleted.stderr).toBe('');
+    expect(deleted.code).toBe(0);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
   });
 
   it('--json prints one document with the URL, and SIGINT exits 0', async () => {

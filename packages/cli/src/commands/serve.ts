@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import type { CliRun } from '../cli-run.js';
 import { CommandContext } from '../command-context.js';
+import { parseDuration } from '../duration.js';
 import { DEFAULT_DATA_DIR } from '../target/data-dir.js';
 
 /**
@@ -28,9 +29,13 @@ export function registerServe(program: Command, run: CliRun): void {
     .option('--audit-webhook <url>', 'POST every audit entry to this URL (a SIEM)')
     .option('--audit-hook <executable>', 'run this program once and write every audit entry to its stdin as a JSON line (no shell, no arguments: use a wrapper script)')
     .option('--trust-proxy <address>', 'believe X-Forwarded-For from this reverse proxy (address or CIDR; repeat it)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--idle-timeout <duration>', 'default idle timeout of new environments (30m, 2h, none)')
+    .option('--max-lifetime <duration>', 'default maximum lifetime of new environments, from each start (8h, none)')
+    .option('--lease-warning <duration>', 'how long before a lease stop apps get lease-warning (default 60s)')
     .action(async (options: ServeOptions, command: Command) => {
       const context = CommandContext.of(command, run);
       const port = parsePort(options.port);
+      const leases = leasesOption(options);
       const dataDir = context.dataDir();
       const { startRelay } = await import('@codebolt/relay');
       const relay = await startRelay({
@@ -45,6 +50,7 @@ export function registerServe(program: Command, run: CliRun): void {
         ...(options.auditWebhook ? { auditWebhookUrl: options.auditWebhook } : {}),
         ...(options.auditHook ? { auditHookCommand: [resolve(context.io.cwd, options.auditHook)] } : {}),
         ...(options.trustProxy ? { trustedProxies: options.trustProxy } : {}),
+        ...(leases ? { leases } : {}),
       }).catch((error: unknown) => {
         if (error instanceof CodeboltError && error.code === 'invalid-config') {
           throw new CliError(error.code, error.message, { fix: 'check the serve options with `codebolt serve --help`', cause: error });
@@ -80,6 +86,18 @@ interface ServeOptions {
   auditWebhook?: string;
   auditHook?: string;
   trustProxy?: string[];
+  idleTimeout?: string;
+  maxLifetime?: string;
+  leaseWarning?: string;
+}
+
+/** Relay-wide lease defaults from the flags (per-tenant and per-provider budgets are relay options; see docs/architecture.md). */
+function leasesOption(options: ServeOptions): { idleTimeoutMs?: number | null; maxLifetimeMs?: number | null; warningLeadMs?: number } | undefined {
+  const leases: { idleTimeoutMs?: number | null; maxLifetimeMs?: number | null; warningLeadMs?: number } = {};
+  if (options.idleTimeout !== undefined) leases.idleTimeoutMs = parseDuration('--idle-timeout', options.idleTimeout);
+  if (options.maxLifetime !== undefined) leases.maxLifetimeMs = parseDuration('--max-lifetime', options.maxLifetime);
+  if (options.leaseWarning !== undefined) leases.warningLeadMs = parseDuration('--lease-warning', options.leaseWarning) ?? 0;
+  return Object.keys(leases).length > 0 ? leases : undefined;
 }
 
 function jwksOption(options: ServeOptions): { jwks?: { url: string; issuer: string; audience: string } } {

@@ -62,6 +62,47 @@ describe('env list and env get', () => {
     expect(JSON.parse(get.stdout)).toEqual(environmentRecord());
   });
 
+  it('env get shows the lease: budgets, what keeps it alive, when it stops and why it stopped', async () => {
+    const lease = {
+      idleTimeoutMs: 1_800_000,
+      maxLifetimeMs: 28_800_000,
+      expiresAt: '2030-01-01T08:00:00.000Z',
+      startedAt: '2030-01-01T00:00:00.000Z',
+      lifetimeExpiresAt: '2030-01-01T08:00:00.000Z',
+      idleExpiresAt: null,
+      lastActivityAt: '2030-01-01T00:10:00.000Z',
+      keptAliveBy: ['running-processes'],
+      activity: { appConnections: 2, runningProcesses: 1 },
+    };
+    serveSequence('env_1', [environmentRecord({ lease })]);
+    const running = await codebolt('env', 'get', 'env_1');
+    expect(running.stdout).toMatch(/^lease:\s+idle timeout 30m, max lifetime 8h$/m);
+    expect(running.stdout).toMatch(/^kept alive by:\s+running-processes — 2 app connection\(s\), 1 running process\(es\); last activity 2030-01-01T00:10:00.000Z$/m);
+    expect(running.stdout).toMatch(/^stops at:\s+2030-01-01T08:00:00.000Z \(max lifetime\)$/m);
+
+    relay.route('GET', '/v1/environments/env_2', () => ({
+      status: 200,
+      body: environmentRecord({
+        id: 'env_2',
+        state: 'stopped',
+        desiredState: 'stopped',
+        lease: { ...lease, expiresAt: null },
+        stopReason: { reason: 'idle-timeout', message: 'stopped by the relay after 1800000 ms without activity (idle timeout)', at: '2030-01-01T01:00:00.000Z' },
+      }),
+    }));
+    const stopped = await codebolt('env', 'get', 'env_2');
+    expect(stopped.stdout).toMatch(/^stops at:\s+not scheduled$/m);
+    expect(stopped.stdout).toMatch(/^stop reason:\s+idle-timeout: stopped by the relay after 1800000 ms without activity \(idle timeout\) \(2030-01-01T01:00:00.000Z\)$/m);
+    expect(stopped.stdout).not.toContain('kept alive by');
+  });
+
+  it('env create passes --idle-timeout and --max-lifetime as the lease', async () => {
+    relay.route('POST', '/v1/environments', () => ({ status: 201, body: inState('creating') }));
+    const result = await codebolt('--json', 'env', 'create', 'demo', '--provider', 'local', '--idle-timeout', '30m', '--max-lifetime', 'none', '--no-wait');
+    expect(result.code).toBe(0);
+    expect(relay.requests[0]?.body).toEqual({ name: 'demo', provider: 'local', config: {}, lease: { idleTimeoutMs: 1_800_000, maxLifetimeMs: null } });
+  });
+
   it('an HTTP error prints `error <code>: <message>` and a fix, exits non-zero, prints nothing on stdout', async () => {
     serveSequence('nope', ['gone']);
     const result = await codebolt('--json', 'env', 'get', 'nope');
