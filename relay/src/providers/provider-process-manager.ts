@@ -91,6 +91,8 @@ export class ProviderProcessManager extends EventEmitter {
   readonly #starting = new Map<string, Promise<ProviderHandle>>();
   readonly #registrations = new Set<Registration>();
   readonly #spawns = new Map<string, SpawnRecord>();
+  /** Environments whose provider crashed and has not been spawned again yet (the next spawn is a restart). */
+  readonly #crashed = new Set<string>();
   readonly #crashErrors = new WeakSet<Error>();
   readonly #policy: ProviderRestartPolicy;
   readonly #ledger: CrashLedger;
@@ -130,12 +132,13 @@ export class ProviderProcessManager extends EventEmitter {
     for (;;) {
       if (this.#ledger.isOpen(environmentId)) throw await this.crashLoopError(environmentId);
       try {
-        // A spawn after a crash (counted in the ledger) is a restart.
-        if (this.#ledger.count(environmentId) > 0) this.options.onRestart?.(environmentId, definition.name);
+        // A spawn after a crash of this environment's provider is a restart.
+        if (this.#crashed.delete(environmentId)) this.options.onRestart?.(environmentId, definition.name);
         return await this.#spawn(environmentId, definition);
       } catch (error) {
         if (!(error instanceof Error) || !this.#crashErrors.has(error) || this.#closed.signal.aborted) throw error;
         const crashes = this.#ledger.record(environmentId);
+        this.#crashed.add(environmentId);
         if (this.#ledger.isOpen(environmentId)) throw await this.crashLoopError(environmentId);
         const waitMs = restartDelayMs(crashes, this.#policy);
         this.options.logger.warn('provider crashed before registering; restarting it', { environmentId, provider: definition.name, crashes, waitMs });
@@ -285,6 +288,7 @@ export class ProviderProcessManager extends EventEmitter {
           spawnRecord.ending = how;
           if (!this.#closed.signal.aborted) {
             const crashes = this.#ledger.record(environmentId);
+            this.#crashed.add(environmentId);
             this.options.logger.warn('provider process crashed', { environmentId, provider: definition.name, how, crashes });
             this.emit('crashed', environmentId, definition, crashes);
           }
