@@ -109,6 +109,10 @@ export const relayOptionsSchema = z.object({
   maxConnectionsPerAddress: z.number().int().positive().default(256),
   /** How long a graceful shutdown waits for in-flight verbs. */
   shutdownTimeoutMs: z.number().int().positive().default(10_000),
+  /** Time between periodic reconcile passes (stalled records retried, orphans found), ms; 0 turns the loop off. */
+  reconcileIntervalMs: z.number().int().nonnegative().default(60_000),
+  /** How long a resource must be seen without a record before the reconciler destroys it, ms. */
+  orphanGraceMs: z.number().int().nonnegative().default(600_000),
   /**
    * Leases (see docs/architecture.md, Leases): budgets relay-wide, overridden per provider name,
    * then per tenant; an environment may ask for its own at create within the limits. Defaults:

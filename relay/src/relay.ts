@@ -24,6 +24,8 @@ import { whoamiRoute } from './dashboard/whoami-route.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { resolveLease } from './leases/lease-policy.js';
 import { openApiDocument } from './http/openapi.js';
+import { reconcileRoute } from './http/reconcile-route.js';
+import { Reconciler } from './reconcile/reconciler.js';
 import { Readiness, sendReadiness } from './http/ready.js';
 import { sendError, sendJson } from './http/respond.js';
 import { clientAddress, resolveClientAddress, trustedProxyList } from './http/client-address.js';
@@ -208,7 +210,11 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     environments.on('reconcile-action', (action: string) => metrics.reconcileActions.inc({ action }));
 
     let shuttingDown = false;
-    const routes = [whoamiRoute, ...apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }), quotas: options, backup: { dataDir, installationId, store, providerConfig, cipher } })];
+    const reconciler = new Reconciler(
+      { environments, store, logger, onAction: (action) => metrics.reconcileActions.inc({ action }) },
+      { intervalMs: options.reconcileIntervalMs, orphanGraceMs: options.orphanGraceMs },
+    );
+    const routes = [whoamiRoute, reconcileRoute(reconciler), ...apiRoutes({ environments, registry, providerConfig, metrics, openApi: () => openApiDocument(RELAY_VERSION), dataDir, tokens: credentials.tokens, rotation: new MasterKeyRotation({ cipher, masterKeyPath: credentials.masterKeyPath, store, providerConfig }), quotas: options, backup: { dataDir, installationId, store, providerConfig, cipher } })];
 
     async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
       const method = request.method ?? 'GET';
@@ -327,6 +333,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
     await reapStaleProviders(dataDir, logger);
     leases.start();
     await environments.reconcileOnBoot();
+    reconciler.start();
     // Ready once the boot reconcile's queued work (reattach, finish stop/delete) has run.
     void environments.idle().then(() => readiness.markReconciled());
 
@@ -340,6 +347,7 @@ export async function startRelay(input: RelayOptions = {}): Promise<Relay> {
         hub.broadcast(notice);
         supervisor.close();
         leases.close();
+        reconciler.stop();
         await environments.shutdown(options.shutdownTimeoutMs);
         broker.close(undefined, 1001, 'relay shutting down');
         events.closeAll(1001, 'relay shutting down');

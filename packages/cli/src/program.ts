@@ -18,6 +18,7 @@ import { registerServe } from './commands/serve.js';
 import { registerTokenCreate } from './commands/token/create.js';
 import { registerAdminVerifyAudit } from './commands/admin/verify-audit.js';
 import { registerAdminRotateMasterKey } from './commands/admin/rotate-master-key.js';
+import { registerAdminReconcile } from './commands/admin/reconcile.js';
 import { registerAdminBackup } from './commands/admin/backup.js';
 import { registerAdminRestore } from './commands/admin/restore.js';
 import { registerAdminCheck } from './commands/admin/check.js';
@@ -66,6 +67,7 @@ export function createProgram(run: CliRun): Command {
   const admin = program.command('admin').description('administer the relay and its data dir');
   registerAdminVerifyAudit(admin, run);
   registerAdminRotateMasterKey(admin, run);
+  registerAdminReconcile(admin, run);
   registerAdminBackup(admin, run);
   registerAdminRestore(admin, run);
   registerAdminCheck(admin, run);

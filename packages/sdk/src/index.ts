@@ -4,7 +4,7 @@ export { DEFAULT_REQUEST_TIMEOUT_MS } from './client-options.js';
 export { EnvironmentsApi, type CallOptions, type CreateOptions, type LogsOptions } from './environments-api.js';
 export { ProvidersApi } from './providers-api.js';
 export { TokensApi } from './tokens-api.js';
-export { AdminApi, type MasterKeyRotation } from './admin-api.js';
+export { AdminApi, type MasterKeyRotation, type ReconcileReport } from './admin-api.js';
 export { type WaitOptions, type WaitTarget, DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, environmentError } from './wait-for-environment.js';
 export {
   EnvironmentChannel,

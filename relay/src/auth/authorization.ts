@@ -31,6 +31,7 @@ export const AUTHORIZATION_TABLE = {
   'PUT /v1/providers/:name/config': 'operator',
   'POST /v1/tokens': 'admin',
   'POST /v1/admin/rotate-master-key': 'operator',
+  'POST /v1/admin/reconcile': 'operator',
   'POST /v1/admin/backup': 'operator',
   'GET /metrics': 'operator',
   'GET /openapi.json': 'viewer',

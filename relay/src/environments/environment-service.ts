@@ -7,6 +7,7 @@ import {
   FILES_CAPABILITY,
   type CreateEnvironmentInput,
   type EnvironmentState,
+  type ListedResource,
   createEnvironmentSchema,
   parseData,
   type PROVIDER_FILE_REQUEST_TYPES,
@@ -256,6 +257,59 @@ export class EnvironmentService extends EventEmitter {
         this.#enqueue(record.id, 'reattach', () => this.#runReattach(record.id));
       }
     }
+  }
+
+  /**
+   * The periodic half of the reconciler, for records: a record that wants to run but is not
+   * running (a reattach that failed transiently, a runtime that never came back) and has no verb
+   * queued is reattached again; never recreated. Returns the ids it (would) retry.
+   */
+  retryStalled(options: { dryRun: boolean }): string[] {
+    const retried: string[] = [];
+    for (const record of this.deps.store.list()) {
+      if (record.desiredState !== 'running' || record.state === 'error' || this.#queue.busy(record.id)) continue;
+      const stalled = record.state !== 'running' || (record.lastError !== null && !record.runtime.connected);
+      if (!stalled) continue;
+      retried.push(record.id);
+      if (options.dryRun) continue;
+      this.emit('reconcile-action', 'retry', record.id);
+      this.#enqueue(record.id, 'reattach', () => this.#runReattach(record.id));
+    }
+    return retried;
+  }
+
+  /**
+   * Asks a provider (a short-lived process of its own, with the relay-level config) for every
+   * resource it owns for this installation. Throws what the provider threw.
+   */
+  async listProviderResources(providerName: string): Promise<ListedResource[]> {
+    return this.#withListingProcess(providerName, async (handle, config) => (await handle.session.request('providerList', { config }, { timeoutMs: this.options.providerRequestTimeoutMs })).resources);
+  }
+
+  /** Destroys a resource no record owns (an orphan found by the reconciler). */
+  async destroyOrphan(providerName: string, resource: ListedResource): Promise<void> {
+    await this.#withListingProcess(providerName, async (handle, config) => {
+      const environmentId = resource.environmentId ?? 'orphan';
+      await handle.session.request(
+        'providerStop',
+        { environment: { id: environmentId, name: environmentId, tenant: 'orphan' }, resourceId: resource.resourceId, mode: 'destroy', config },
+        { timeoutMs: this.options.providerRequestTimeoutMs },
+      );
+    });
+  }
+
+  async #withListingProcess<T>(providerName: string, use: (handle: ProviderHandle, config: Record<string, unknown>) => Promise<T>): Promise<T> {
+    const definition = this.deps.registry.get(providerName);
+    const key = `reconcile-${providerName}`;
+    return this.#queue.run(key, async () => {
+      const handle = await this.deps.processes.acquire(key, definition);
+      try {
+        return await use(handle, { ...definition.defaults, ...this.deps.providerConfig.decrypted(definition.name) });
+      } finally {
+        await this.deps.processes.release(key);
+        await rm(join(this.options.dataDir, 'logs', key), { recursive: true, force: true });
+      }
+    });
   }
 
   /** Stops taking new work and waits (bounded) for in-flight verbs. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { backupRequestSchema } from './backup-route.js';
+import { reconcileRequestSchema } from './reconcile-route.js';
 import { createEnvironmentSchema, configureProviderSchema, createTokenRequestSchema, createdTokenSchema, environmentSchema, httpErrorSchema, logChunkSchema, providerInfoSchema } from '@codebolt/protocol';
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from the protocol's zod schemas. */
@@ -57,6 +58,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/v1/admin/rotate-master-key': {
         post: { summary: 'Re-encrypt every stored secret under a new master key (operator)', responses: { '200': { description: '{ previousKeyId, keyId, reencrypted }' }, ...errors } },
+      },
+      '/v1/admin/reconcile': {
+        post: {
+          summary: 'Run one reconcile pass now: reattach stalled records, find orphaned resources (destroyed once past the grace period), report lost ones; dryRun only reports (operator)',
+          requestBody: { required: false, ...json(reconcileRequestSchema) },
+          responses: { '200': { description: '{ dryRun, retried, orphans, reaped, lost, failures }' }, ...errors },
+        },
       },
       '/v1/admin/backup': {
         post: {

@@ -66,4 +66,18 @@ describe('token create and admin verify-audit against a real relay', () => {
     expect(JSON.parse(tampered.stdout)).toMatchObject({ ok: false, firstProblem: { line: 1, reason: 'tampered' } });
     expect(tampered.stderr).toContain('error data-corrupt');
   });
+
+  it('admin reconcile --dry-run reports through the real binary, and needs an operator token', async () => {
+    const dry = await codebolt('admin', 'reconcile', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('reconcile (dry run):');
+    expect(dry.stdout).toContain('orphans: none');
+    const json = await codebolt('--json', 'admin', 'reconcile');
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ dryRun: false, retried: [], orphans: [], reaped: [], lost: [], failures: [] });
+    const tenantAdmin = (await codebolt('token', 'create', '--tenant', 'team-a', '--role', 'admin')).stdout.trim();
+    const refused = await codebolt('--token', tenantAdmin, 'admin', 'reconcile', '--dry-run');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('forbidden');
+  });
 });
