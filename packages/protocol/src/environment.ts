@@ -15,6 +15,10 @@ export const environmentNameSchema = z
   .max(63)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'use letters, digits, ".", "_" and "-", starting with a letter or digit');
 
+/** What the reconciler does with an environment whose resource is gone. */
+export const restartPolicySchema = z.enum(['never', 'recreate']);
+export type RestartPolicy = z.infer<typeof restartPolicySchema>;
+
 /**
  * The public view of an environment record, as the HTTP API returns it. Secret config fields
  * appear as the string "[secret]"; their values never leave the relay except to the provider.
@@ -56,6 +60,8 @@ export const environmentSchema = z.object({
   lastError: errorBodySchema.extend({ at: z.string() }).nullable(),
   /** Why the relay itself stopped the environment (its lease ran out); cleared by the next start. */
   stopReason: z.object({ reason: leaseStopReasonSchema, message: z.string(), at: z.string() }).nullable().optional(),
+  /** See `createEnvironmentSchema.restartPolicy`; absent means `never`. */
+  restartPolicy: restartPolicySchema.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -69,6 +75,12 @@ export const createEnvironmentSchema = z
     config: z.record(z.string(), z.unknown()).default({}),
     /** Idle timeout / maximum lifetime for this environment, within the tenant's and provider's limits. */
     lease: leaseRequestSchema.optional(),
+    /**
+     * What the reconciler does when the provider reports the resource gone: `never` (default) puts the
+     * environment in `error` with `resource-gone`; `recreate` makes a new resource (a new creation
+     * token; the old workspace is lost with the old resource).
+     */
+    restartPolicy: restartPolicySchema.optional(),
   })
   .strict();
 export type CreateEnvironmentInput = z.input<typeof createEnvironmentSchema>;

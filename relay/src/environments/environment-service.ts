@@ -144,6 +144,7 @@ export class EnvironmentService extends EventEmitter {
       desiredState: 'running',
       resourceId: null,
       creationToken: randomBytes(16).toString('hex'),
+      ...(input.restartPolicy && input.restartPolicy !== 'never' ? { restartPolicy: input.restartPolicy } : {}),
       runtime: { connected: false, version: null, generation: 0, pid: null },
       lease: { ...lease, expiresAt: null },
       lastError: null,
@@ -393,7 +394,17 @@ export class EnvironmentService extends EventEmitter {
     }
     this.emit('reconcile-action', status === 'gone' ? 'mark-lost' : status === 'stopped' ? 'start-stopped' : 'reattach', id);
     if (status === 'gone') {
-      return this.#fail(id, new CodeboltError('resource-gone', `resource ${record.resourceId} no longer exists; delete the environment or create a new one`));
+      if (record.restartPolicy === 'recreate') {
+        // The environment's restart policy says so: a new resource under a new creation token (never the old one's).
+        this.emit('reconcile-action', 'recreate', id);
+        this.deps.logger.warn('resource gone; recreating it as the restart policy says', { environmentId: id, resourceId: record.resourceId });
+        await this.#update(id, (r) => {
+          r.resourceId = null;
+          r.creationToken = randomBytes(16).toString('hex');
+        });
+        return this.#runStart(id);
+      }
+      return this.#fail(id, new CodeboltError('resource-gone', `resource ${record.resourceId} no longer exists; delete the environment or create a new one (or create it with restartPolicy "recreate")`));
     }
     if (status === 'stopped') {
       this.deps.logger.info('resource found stopped on boot; starting it', { environmentId: id });

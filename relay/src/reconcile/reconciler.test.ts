@@ -66,3 +66,43 @@ describe('periodic reconciler', () => {
     expect(again.orphans).toEqual([]);
   });
 });
+
+describe('restart policy', () => {
+  it('recreates a gone resource only for an environment whose restart policy says so; the other goes to error with resource-gone', async () => {
+    root = await mkdtemp(join(tmpdir(), 'codebolt-restart-policy-'));
+    const dataDir = join(root, 'data');
+    const options = { dataDir, reconcileIntervalMs: 0 };
+    fixture = await startRelayFixture(options);
+    const create = async (name: string, extra: Record<string, unknown> = {}) =>
+      ((await (await fixture!.api('/v1/environments', { method: 'POST', body: JSON.stringify({ name, provider: 'local', ...extra }) })).json()) as { id: string }).id;
+    const recreated = await create('phoenix', { restartPolicy: 'recreate' });
+    const plain = await create('plain');
+    expect((await fixture.api('/v1/environments', { method: 'POST', body: JSON.stringify({ name: 'bad', provider: 'local', restartPolicy: 'sometimes' }) })).status).toBe(400);
+    await waitForState(fixture, recreated, 'running');
+    await waitForState(fixture, plain, 'running');
+    const before = (await (await fixture.api(`/v1/environments/${recreated}`)).json()) as { resourceId: string; restartPolicy?: string; runtime: { generation: number } };
+    expect(before.restartPolicy).toBe('recreate');
+
+    // Both resources are destroyed behind the relay's back while it is down (runtimes killed, state removed).
+    await fixture.relay.close();
+    for (const pid of await runtimeProcessesUnder(dataDir)) process.kill(pid, 'SIGKILL');
+    await rm(join(dataDir, 'providers', 'local'), { recursive: true, force: true });
+    await rm(join(dataDir, 'workspaces'), { recursive: true, force: true });
+    fixture = await startRelayFixture(options);
+
+    // The record said running before the relay stopped; wait for the new resource's runtime (a later generation).
+    const relay = fixture;
+    const deadline = Date.now() + 60_000;
+    let after: { state: string; resourceId: string | null; runtime: { connected: boolean; generation: number } };
+    for (;;) {
+      after = (await (await relay.api(`/v1/environments/${recreated}`)).json()) as typeof after;
+      if (after.state === 'running' && after.runtime.connected && after.runtime.generation > before.runtime.generation) break;
+      if (Date.now() > deadline) throw new Error(`not recreated after 60 s: ${JSON.stringify(after)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(after.resourceId).toBeTruthy();
+    const failed = (await waitForState(fixture, plain, 'error')) as unknown as { lastError: { code: string } };
+    expect(failed.lastError.code).toBe('resource-gone');
+    expect(await runtimeProcessesUnder(dataDir)).toHaveLength(1);
+  });
+});

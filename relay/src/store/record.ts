@@ -21,6 +21,8 @@ export interface EnvironmentRecord {
   lastError: (ErrorBody & { at: string }) | null;
   /** Set when the relay stopped the environment because its lease ran out; cleared by the next start. */
   stopReason?: { reason: LeaseStopReason; message: string; at: string } | null;
+  /** What the reconciler does when the resource is gone; absent means `never`. */
+  restartPolicy?: 'never' | 'recreate';
   createdAt: string;
   updatedAt: string;
 }
@@ -56,6 +58,7 @@ export function toPublicEnvironment(record: EnvironmentRecord): Environment {
     lease: structuredClone(record.lease),
     lastError: record.lastError ? { ...record.lastError } : null,
     ...(record.stopReason !== undefined ? { stopReason: record.stopReason ? { ...record.stopReason } : null } : {}),
+    ...(record.restartPolicy !== undefined ? { restartPolicy: record.restartPolicy } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
