@@ -115,4 +115,27 @@ describe.skipIf(!chromiumAvailable)('examples/hosted-app in headless Chromium', 
     expect(await admin.environments.list()).toHaveLength(2);
     expect(problems).toEqual([]);
   });
+
+  it('recovers on its own when the relay restarts in the middle of a streaming command', async () => {
+    const problems: string[] = [];
+    const alice = await signIn(browser!, app!.url, 'alice', problems);
+    const environmentId = (await alice.locator('#env-id').textContent())!;
+    await alice.fill('#command', 'echo before; i=0; while [ ! -f go2 ] && [ $i -lt 2400 ]; do sleep 0.05; i=$((i+1)); done; rm -f go2; echo after');
+    await alice.click('#run');
+    await alice.locator('#output').filter({ hasText: 'before' }).waitFor({ timeout: 60_000 });
+
+    await app!.restartRelay();
+    // The SDK reconnects and resumes the channel by itself; the page only shows what it reports.
+    await alice.locator('#channel-status').filter({ hasText: /^resumed$/ }).waitFor({ timeout: 90_000 });
+    const admin = createClient({ url: app!.relayUrl, token: (await readFile(app!.relay.adminTokenPath, 'utf8')).trim() });
+    await admin.environments.waitFor(environmentId, ['running'], { timeoutMs: 90_000 });
+    const channel = await admin.connect(environmentId);
+    await channel.fs.write('go2', '');
+    channel.close();
+    await alice.locator('#exit').filter({ hasText: 'exit 0' }).waitFor({ timeout: 90_000 });
+    expect(await alice.locator('#output').textContent()).toBe('before\nafter\n');
+    // A reconnect attempt that lands while the relay is down is logged by the browser; that is expected here;
+    // errors thrown by the page's own script are not.
+    expect(problems.filter((problem) => !problem.includes('ERR_CONNECTION_REFUSED') && !problem.includes('WebSocket'))).toEqual([]);
+  });
 });
