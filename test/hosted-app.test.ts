@@ -88,6 +88,15 @@ describe.skipIf(!chromiumAvailable)('examples/hosted-app in headless Chromium', 
     const all = await admin.environments.list();
     expect(all.map((environment) => [environment.tenant, environment.id]).sort()).toEqual([['alice', aliceEnvironment], ['bob', bobEnvironment]].sort());
 
+    // Bob's own token (minted by the backend for his session) cannot reach alice's environment.
+    const login = await fetch(`${app!.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'bob', password: PASSWORDS.bob }) });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const minted = (await (await fetch(`${app!.url}/api/token`, { method: 'POST', headers: { cookie } })).json()) as { token: string };
+    const bobClient = createClient({ url: app!.relayUrl, token: minted.token });
+    expect((await bobClient.environments.list()).map((environment) => environment.id)).toEqual([bobEnvironment]);
+    await expect(bobClient.environments.get(aliceEnvironment)).rejects.toMatchObject({ code: 'environment-not-found' });
+
     // Output streams: the first line shows while the command is still running.
     await alice.fill('#command', 'echo line-1; i=0; while [ ! -f go ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; rm -f go; echo line-2');
     await alice.click('#run');
