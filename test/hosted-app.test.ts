@@ -20,7 +20,9 @@ async function signIn(browser: Browser, url: string, user: string, problems: str
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`${user}: ${message.text()} ${message.location().url}`);
   });
-  expect((await page.goto(`${url}/`))?.status()).toBe(200);
+  const response = await page.goto(`${url}/`);
+  expect(response?.status()).toBe(200);
+  expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
   await page.fill('#user', user);
   await page.fill('#password', PASSWORDS[user]!);
   await page.click('#login');

@@ -58,7 +58,12 @@ export async function startHostedApp({ port = 0, host = '127.0.0.1', dataDir, us
   async function handle(request, response) {
     const path = new URL(request.url, url).pathname;
     if (path.startsWith('/relay/v1/')) return passThrough(request, response, path.slice('/relay'.length));
-    if (request.method === 'GET' && path === '/') return sendFile(response, join(ROOT, 'public/index.html'), 'text/html; charset=utf-8');
+    if (request.method === 'GET' && path === '/') {
+      // The page may talk to this origin and, for the live channel, to the relay's WebSocket only.
+      const relayWebSocket = relay.url.replace(/^http/, 'ws');
+      response.setHeader('content-security-policy', `default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; connect-src 'self' ${relayWebSocket}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+      return sendFile(response, join(ROOT, 'public/index.html'), 'text/html; charset=utf-8');
+    }
     if (request.method === 'GET' && path === '/app.js') return sendFile(response, pageFile, 'text/javascript; charset=utf-8');
     if (request.method === 'POST' && path === '/login') return login(request, response);
     if (request.method === 'POST' && path === '/logout') {
